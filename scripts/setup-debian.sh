@@ -1,0 +1,34 @@
+#!/bin/sh
+# Install every build and test dependency of KafScale on Debian 12 and
+# prepare the source tree (autoreconf).  Run as root from the source tree.
+set -eu
+cd "$(dirname "$0")/.."
+
+export DEBIAN_FRONTEND=noninteractive
+APT_PACKAGES="
+  build-essential autoconf automake libtool pkg-config
+  libevent-dev libcurl4-openssl-dev libcjson-dev zlib1g-dev check libssl-dev
+  clang llvm libclang-rt-14-dev valgrind
+  etcd-server kcat librdkafka-dev python3 python3-kafka python3-confluent-kafka
+  nodejs npm curl procps psmisc iproute2 groff-base
+"
+if [ "$(id -u)" = 0 ]; then
+  missing=""
+  for p in $APT_PACKAGES; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+  done
+  if [ -n "$missing" ]; then
+    apt-get update -q
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $missing
+  fi
+else
+  echo "setup: not root, skipping apt-get (run as root to install dependencies)" >&2
+fi
+
+# npm packages used by the tests (S3-compatible server, kafkajs client).
+if [ -f tests/e2e/package.json ] && [ ! -d tests/e2e/node_modules ]; then
+  (cd tests/e2e && npm install --no-audit --no-fund --loglevel=error)
+fi
+
+autoreconf -fi
