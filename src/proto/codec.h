@@ -17,6 +17,9 @@
 #ifndef KS_PROTO_CODEC_H
 #define KS_PROTO_CODEC_H
 
+#include <stddef.h>
+#include <string.h>
+
 #include "ks.h"
 
 /* A string view; len == -1 means null. Not NUL-terminated. */
@@ -135,7 +138,9 @@ typedef enum {
     KS_F_BYTES,
     KS_F_RECORDS,
     KS_F_STRUCT,       /* a nested struct stored inline at `offset` */
-    KS_F_ARRAY         /* ks_array_t; elements: `elem` (primitive) or `sub` (struct) */
+    KS_F_ARRAY,        /* ks_array_t; elements: `elem` (primitive) or `sub` (struct) */
+    KS_F_NSTRUCT       /* a nullable struct: pointer at `offset`, NULL = null
+                        * (wire: int8 -1 for null, 1 then the struct) */
 } ks_ftype_t;
 
 #define KS_V_NONE  (-1)   /* for nullable_min / tag_min / flex override: never */
@@ -178,5 +183,20 @@ void ks_schema_defaults(const ks_schema_t *s, int version, void *out);
  * (w->err, or a null value in a non-nullable field). */
 int ks_encode(const ks_schema_t *s, int version, bool flexible,
               ks_writer_t *w, const void *in);
+
+/* ----- table-building helpers (used by the api_*.c schema tables) ----- */
+
+/* A primitive field of struct T: KS_FLD(T, member, INT32, vmin, vmax,
+ * nullable_min, tag_min, tag, default). */
+#define KS_FLD(T, m, ty, v0, v1, n0, t0, tg, dflt) \
+    { #m, KS_F_##ty, 0, v0, v1, n0, t0, tg, 0, (uint16_t) offsetof(T, m), NULL, dflt }
+/* An array of primitives (elem type el). */
+#define KS_FLD_ARR(T, m, el, v0, v1, n0, t0, tg, dflt) \
+    { #m, KS_F_ARRAY, KS_F_##el, v0, v1, n0, t0, tg, 0, (uint16_t) offsetof(T, m), NULL, dflt }
+/* A struct, nullable struct or array of structs described by schema `sub`. */
+#define KS_FLD_SUB(T, m, ty, sub, v0, v1, n0, t0, tg, dflt) \
+    { #m, KS_F_##ty, 0, v0, v1, n0, t0, tg, 0, (uint16_t) offsetof(T, m), sub, dflt }
+#define KS_SCHEMA(T, fields) { #T, (uint16_t) sizeof(T), (uint16_t) KS_ARRAY_LEN(fields), fields }
+#define KS_SCHEMA_EMPTY(T) { #T, (uint16_t) sizeof(T), 0, NULL }
 
 #endif
