@@ -475,6 +475,22 @@ START_TEST(test_headers)
     ks_reader_init(&r, w.buf, 7);
     ck_assert_int_eq(ks_decode_request_header(&r, &g), KS_ERROR);
 
+    /* unknown API: classic header, no tagged section, not an error */
+    {
+        static const uint8_t unk[] = { 0, 4, 0, 5, 0, 0, 0, 9, 0xff, 0xff, 0x01 };
+        /* ApiVersions v9 (above our max): still parsed as a flexible header */
+        static const uint8_t apiv9[] = { 0, 18, 0, 9, 0, 0, 0, 9, 0, 1, 'x', 0x01, 0x03, 0x01,
+                                         0xaa, 0x07 };
+        ks_reader_init(&r, unk, sizeof(unk));
+        ck_assert_int_eq(ks_decode_request_header(&r, &g), KS_OK);
+        ck_assert_int_eq(g.request_api_key, 4);
+        ck_assert_uint_eq(ks_reader_left(&r), 1);
+        ks_reader_init(&r, apiv9, sizeof(apiv9));
+        ck_assert_int_eq(ks_decode_request_header(&r, &g), KS_OK);
+        ck_assert_int_eq(g.request_api_version, 9);
+        ck_assert_uint_eq(ks_reader_left(&r), 1);
+        ck_assert_int_eq(*r.p, 0x07);
+    }
     w.len = 0;
     ks_encode_response_header(&w, KS_API_METADATA, 9, 5);
     ck_assert_uint_eq(w.len, 5);
