@@ -104,6 +104,12 @@ def wait_until(pred, timeout, interval=0.05):
 
 
 def _kill_tree(pid):
+    """SIGKILL pid, its children, and its process group (brokers are started
+    as group leaders, so children orphaned by a crashed master die too)."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
     for c, _ in children(pid):
         try:
             os.kill(c, signal.SIGKILL)
@@ -117,8 +123,8 @@ def _kill_tree(pid):
 
 def _cleanup():
     for p in _procs:
+        _kill_tree(p.pid)   # even if p exited: its orphans share its group
         if p.poll() is None:
-            _kill_tree(p.pid)
             try:
                 p.wait(5)
             except Exception:
@@ -250,7 +256,8 @@ class Broker:
         lf = open(self.log_path, "ab")
         lf.write(("=== %s\n" % " ".join(argv)).encode())
         lf.flush()
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=lf, stderr=lf)
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=lf, stderr=lf,
+                                     start_new_session=True)
         lf.close()
         _procs.append(self.proc)
         self.pid = self.proc.pid

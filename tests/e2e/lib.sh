@@ -66,6 +66,7 @@ ks_cleanup() {
             kill -9 "$_c" 2>/dev/null
         done
         kill -9 "$_p" 2>/dev/null
+        kill -9 "-$_p" 2>/dev/null   # its process group (orphans included)
     done
     for _p in $KS_PIDS; do wait "$_p" 2>/dev/null; done
     if [ -n "${KS_TMP:-}" ] && [ "${KS_KEEP_TMP:-0}" != 1 ]; then
@@ -176,7 +177,9 @@ ks_broker_start() {
     done
     printf '=== %s: %s' "$(date -u +%H:%M:%S.%N)" "$KAFSCALED" >>"$KS_BROKER_LOG"
     printf ' %s' "$@" >>"$KS_BROKER_LOG"; printf '\n' >>"$KS_BROKER_LOG"
-    "$KAFSCALED" "$@" </dev/null >>"$KS_BROKER_LOG" 2>&1 &
+    # setsid: the broker leads its own process group, so the cleanup can kill
+    # children orphaned by a crashed master (setsid execs in place here)
+    setsid "$KAFSCALED" "$@" </dev/null >>"$KS_BROKER_LOG" 2>&1 &
     KS_BROKER_PID=$!
     ks_track "$KS_BROKER_PID"
     KS_CHILD_PIDS="$KS_CHILD_PIDS $KS_BROKER_PID"
