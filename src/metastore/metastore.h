@@ -112,4 +112,57 @@ int ks_ms_lease_revoke(ks_metastore_t *ms, int64_t lease, ks_ms_cb cb, void *arg
 int ks_ms_watch(ks_metastore_t *ms, const char *prefix, ks_ms_watch_cb cb, void *arg);
 void ks_ms_unwatch(ks_metastore_t *ms, int watch_id);
 
+/*
+ * Return values of the asynchronous calls above: KS_OK means the callback
+ * (when not NULL) will be called exactly once, later, from the event loop;
+ * KS_ERROR means invalid arguments and no callback.  A store that cannot
+ * write reports rc = KS_ERROR through the callback.
+ *
+ * Embedded backend: writes a snapshot now and starts a new journal (it also
+ * does this by itself when the journal grows).  Synchronous.  Other
+ * backends: no-op.  KS_OK or KS_ERROR.
+ */
+int ks_ms_snapshot(ks_metastore_t *ms);
+
+/*
+ * Backend interface: metastore.c picks a backend by name and forwards every
+ * call.  A backend's handle starts with `struct ks_metastore` (its first
+ * member).  For the .c files in src/metastore only.
+ */
+typedef struct {
+    const char *name;
+    ks_metastore_t *(*open)(struct event_base *base, const ks_ms_config_t *cfg,
+                            char *err, size_t errlen);
+    void (*close)(ks_metastore_t *ms);
+    int (*get)(ks_metastore_t *ms, const char *key, ks_ms_cb cb, void *arg);
+    int (*range)(ks_metastore_t *ms, const char *prefix, size_t limit, ks_ms_cb cb, void *arg);
+    int (*put)(ks_metastore_t *ms, const char *key, const void *value, size_t len,
+               int64_t lease, ks_ms_cb cb, void *arg);
+    int (*del)(ks_metastore_t *ms, const char *key, ks_ms_cb cb, void *arg);
+    int (*del_prefix)(ks_metastore_t *ms, const char *prefix, ks_ms_cb cb, void *arg);
+    int (*txn)(ks_metastore_t *ms, const ks_ms_cmp_t *cmp, size_t ncmp,
+               const ks_ms_op_t *success, size_t nsuccess,
+               const ks_ms_op_t *failure, size_t nfailure, ks_ms_cb cb, void *arg);
+    int (*lease_grant)(ks_metastore_t *ms, int64_t ttl_s, ks_ms_cb cb, void *arg);
+    int (*lease_keepalive)(ks_metastore_t *ms, int64_t lease, ks_ms_cb cb, void *arg);
+    int (*lease_revoke)(ks_metastore_t *ms, int64_t lease, ks_ms_cb cb, void *arg);
+    int (*watch)(ks_metastore_t *ms, const char *prefix, ks_ms_watch_cb cb, void *arg);
+    void (*unwatch)(ks_metastore_t *ms, int watch_id);
+    int (*snapshot)(ks_metastore_t *ms);          /* may be NULL */
+} ks_ms_backend_t;
+
+struct ks_metastore {
+    const ks_ms_backend_t *backend;
+};
+
+extern const ks_ms_backend_t ks_ms_embedded_backend;   /* embedded.c */
+
+/*
+ * Testing hook (fuzz target): replays a journal image held in memory into
+ * a throw-away store, without touching any file.  Returns the number of
+ * records applied and sets *valid_len to the length of the clean prefix
+ * (where replay stopped); never fails on bad input.
+ */
+size_t ks_ms_embedded_replay_buffer(const uint8_t *buf, size_t len, size_t *valid_len);
+
 #endif
