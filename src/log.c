@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "log.h"
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
@@ -49,6 +51,23 @@ ks_log_level_parse(const char *s)
     if (strcmp(s, "warning") == 0)
         return KS_LOG_WARN;
     return -1;
+}
+
+static void
+libevent_log(int severity, const char *msg)
+{
+    /* libevent warns when a forked child adds signals to its own base
+     * while the parent's base still exists; that is expected here. */
+    if (severity >= EVENT_LOG_ERR)
+        ks_log(KS_LOG_ERROR, "libevent: %s", msg);
+    else
+        ks_log_debug("libevent: %s", msg);
+}
+
+void
+ks_log_route_libevent(void)
+{
+    event_set_log_callback(libevent_log);
 }
 
 void

@@ -27,6 +27,9 @@ int ks_log_level_parse(const char *s);
 /* Sends lines to syslog (daemon facility) instead of stderr. */
 void ks_log_use_syslog(bool on);
 
+/* Sends libevent's own messages through ks_log. */
+void ks_log_route_libevent(void);
+
 void ks_log(ks_log_level_t level, const char *fmt, ...) KS_PRINTF(2, 3);
 
 #define ks_log_error(...) ks_log(KS_LOG_ERROR, __VA_ARGS__)

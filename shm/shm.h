@@ -1,0 +1,41 @@
+/*
+ * shm.h: creating and finding the regions of the shared segment.
+ * Created by: master (before the first fork).  Used by: every process.
+ */
+#ifndef KS_SHM_H
+#define KS_SHM_H
+
+#include "ks.h"
+#include "shm/layout.h"
+
+typedef struct {
+    uint8_t *base;
+    size_t size;
+    ks_shm_header_t *hdr;
+    ks_shm_proc_t *procs;
+    ks_shm_meta_t *meta;
+} ks_shm_t;
+
+typedef struct {
+    int nworkers;
+    size_t meta_bytes;               /* per metadata buffer */
+} ks_shm_params_t;
+
+/* Runs in: master. Maps and initialises the segment. */
+int ks_shm_create(ks_shm_t *shm, const ks_shm_params_t *p, char *err, size_t errlen);
+void ks_shm_destroy(ks_shm_t *shm);
+
+static inline void *
+ks_shm_at(const ks_shm_t *shm, uint64_t off)
+{
+    return shm->base + off;
+}
+
+/* Metadata snapshot publication (coordinator) and reading (everyone). */
+int ks_shm_meta_publish(ks_shm_t *shm, const void *blob, size_t len);
+uint64_t ks_shm_meta_generation(const ks_shm_t *shm);
+/* Copies the current snapshot into *buf (realloc'd as needed). Returns the
+ * generation read, or 0 when nothing was published yet. */
+uint64_t ks_shm_meta_read(const ks_shm_t *shm, uint8_t **buf, size_t *cap, size_t *len);
+
+#endif

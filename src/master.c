@@ -1,0 +1,711 @@
+/*
+ * master.c: the master process.  Runs in: master.
+ *
+ * Opens the listeners and the shared segment, forks the coordinator, the
+ * flusher and N workers, accepts client connections and hands each to the
+ * least-loaded worker over its channel (SCM_RIGHTS), respawns children that
+ * die (with backoff) and runs the orderly shutdown.  The master never
+ * touches ring data, so a crash of any child leaves it standing.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <event2/event.h>
+
+#include "chan.h"
+#include "log.h"
+#include "master.h"
+#include "process.h"
+#include "proctitle.h"
+#include "util.h"
+
+#define KS_MAX_LISTENERS 8
+#define RESPAWN_MIN_MS   100
+#define RESPAWN_MAX_MS   10000
+#define STABLE_AFTER_MS  10000
+#define STOP_TIMEOUT_MS  30000
+
+typedef struct {
+    int kind;                     /* ks_proc_kind_t */
+    int index;                    /* worker number */
+    int slot;
+    pid_t pid;
+    int chan;                     /* master's end of the worker channel */
+    int64_t started_ms;
+    int64_t backoff_ms;
+    bool respawn_pending;
+    struct event *respawn_ev;
+} ks_child_t;
+
+typedef struct {
+    int fd;
+    int index;
+    struct event *ev;
+} ks_listen_t;
+
+static struct {
+    ks_inherit_t in;
+    ks_shm_t shm;
+    struct event_base *base;
+    ks_child_t *children;         /* [0] coordinator, [1] flusher, [2..] workers */
+    int nchildren;
+    ks_listen_t listeners[KS_MAX_LISTENERS];
+    int nlisteners;
+    int death_pipe[2];
+    bool stopping;
+    int stop_phase;               /* 0 workers, 1 flusher, 2 coordinator, 3 done */
+    int exit_code;
+    const char *pid_file;
+    struct event *stop_timer;
+} M;
+
+static void spawn(ks_child_t *c);
+static void advance_stop(void);
+
+/* ---------- listeners ---------- */
+
+static int
+open_listener(const ks_listener_t *l, char *err, size_t errlen)
+{
+    struct addrinfo hints, *res, *ai;
+    char port[16];
+    int fd = -1, one = 1, rc;
+    const char *host = l->host[0] ? l->host : NULL;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    snprintf(port, sizeof(port), "%d", l->port);
+    rc = getaddrinfo(host, port, &hints, &res);
+    if (rc != 0) {
+        snprintf(err, errlen, "could not resolve listener %s:%d: %s", l->host, l->port, gai_strerror(rc));
+        return -1;
+    }
+    for (ai = res; ai != NULL; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            continue;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 4096) == 0)
+            break;
+        snprintf(err, errlen, "could not listen on %s:%d: %s", l->host, l->port, strerror(errno));
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    return fd;
+}
+
+/* Least-loaded running worker not in `skip`; -1 when none is up. */
+static int
+pick_worker(const bool *skip)
+{
+    int best = -1;
+    uint32_t best_load = UINT32_MAX;
+
+    for (int i = KS_SLOT_WORKER0; i < M.nchildren; i++) {
+        ks_child_t *c = &M.children[i];
+        uint32_t load;
+
+        if (c->pid <= 0 || c->chan < 0 || skip[i])
+            continue;
+        load = atomic_load(&M.shm.procs[c->slot].conns);
+        if (load < best_load) {
+            best_load = load;
+            best = i;
+        }
+    }
+    return best;
+}
+
+static void
+on_accept(evutil_socket_t lfd, short what, void *arg)
+{
+    ks_listen_t *l = arg;
+
+    (void) what;
+    for (int n = 0; n < 256; n++) {
+        int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+        ks_chan_conn_msg_t msg = { (uint32_t) l->index, 0 };
+        bool sent = false;
+
+        if (fd < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                ks_log_warn("could not accept a connection: %s", strerror(errno));
+            return;
+        }
+        /* Try workers from least loaded; a worker whose channel is full or
+         * gone is skipped. */
+        bool skip[KS_SLOT_WORKER0 + 256 + 1] = { false };
+        while (!sent) {
+            int w = pick_worker(skip);
+            ks_child_t *c;
+            int rc;
+
+            if (w < 0)
+                break;
+            c = &M.children[w];
+            skip[w] = true;
+            atomic_fetch_add(&M.shm.procs[c->slot].conns, 1);
+            rc = ks_chan_send_fd(c->chan, fd, &msg, sizeof(msg));
+            if (rc == KS_OK) {
+                sent = true;
+            } else {
+                atomic_fetch_sub(&M.shm.procs[c->slot].conns, 1);
+                if (rc == KS_ERROR) {
+                    close(c->chan);
+                    c->chan = -1;
+                }
+            }
+        }
+        if (!sent)
+            ks_log_warn("no worker could take a new connection, closing it");
+        close(fd);
+    }
+}
+
+/* ---------- children ---------- */
+
+static const char *
+kind_name(int kind)
+{
+    switch (kind) {
+    case KS_PROC_WORKER: return "worker";
+    case KS_PROC_FLUSHER: return "flusher";
+    case KS_PROC_COORDINATOR: return "coordinator";
+    default: return "child";
+    }
+}
+
+static void
+describe_child(const ks_child_t *c, char *buf, size_t len)
+{
+    if (c->kind == KS_PROC_WORKER)
+        snprintf(buf, len, "worker %d", c->index);
+    else
+        snprintf(buf, len, "%s", kind_name(c->kind));
+}
+
+static void
+close_unneeded_fds(const ks_child_t *self)
+{
+    for (int i = 0; i < M.nlisteners; i++)
+        close(M.listeners[i].fd);
+    for (int i = 0; i < M.nchildren; i++)
+        if (M.children[i].chan >= 0 && &M.children[i] != self)
+            close(M.children[i].chan);
+    close(M.death_pipe[1]);
+}
+
+static void
+spawn(ks_child_t *c)
+{
+    int chan[2] = { -1, -1 };
+    pid_t pid;
+    char name[32];
+
+    describe_child(c, name, sizeof(name));
+    c->respawn_pending = false;
+    if (c->kind == KS_PROC_WORKER) {
+        if (c->chan >= 0) {
+            close(c->chan);
+            c->chan = -1;
+        }
+        if (ks_chan_pair(chan) != KS_OK) {
+            ks_log_error("could not create the channel for %s: %s", name, strerror(errno));
+            return;
+        }
+    }
+    ks_shm_proc_t *slot = &M.shm.procs[c->slot];
+    atomic_store(&slot->state, KS_SLOT_STARTING);
+    atomic_store(&slot->conns, 0);
+    slot->kind = c->kind;
+    slot->index = c->index;
+
+    /* Signals stay blocked across the fork: the child must not run the
+     * master's libevent signal handler, which would report the signal to
+     * the master's loop through the pipe they share. */
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    pid = fork();
+    if (pid == 0) {
+        static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2 };
+        for (size_t i = 0; i < KS_ARRAY_LEN(sigs); i++)
+            signal(sigs[i], SIG_DFL);
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0) {
+        ks_log_error("could not fork %s: %s", name, strerror(errno));
+        if (chan[0] >= 0) {
+            close(chan[0]);
+            close(chan[1]);
+        }
+        return;
+    }
+    if (pid == 0) {
+        int rc;
+
+        if (chan[0] >= 0) {
+            close(chan[0]);
+            c->chan = -1;
+        }
+        close_unneeded_fds(c);
+        /* The event base belongs to the master; the child makes its own. */
+        M.in.chan_fd = chan[1];
+        M.in.slot = c->slot;
+        M.in.index = c->index;
+        switch (c->kind) {
+        case KS_PROC_WORKER: rc = ks_worker_main(&M.in); break;
+        case KS_PROC_FLUSHER: rc = ks_flusher_main(&M.in); break;
+        default: rc = ks_coordinator_main(&M.in); break;
+        }
+        _exit(rc);
+    }
+    if (chan[1] >= 0) {
+        close(chan[1]);
+        ks_set_nonblock(chan[0]);
+        c->chan = chan[0];
+    }
+    c->pid = pid;
+    c->started_ms = ks_now_ms();
+    atomic_store(&slot->pid, pid);
+    atomic_store(&slot->started_ms, c->started_ms);
+    ks_log_info("started %s (pid %d)", name, (int) pid);
+}
+
+static void
+on_respawn(evutil_socket_t fd, short what, void *arg)
+{
+    ks_child_t *c = arg;
+
+    (void) fd;
+    (void) what;
+    if (M.stopping)
+        return;
+    atomic_fetch_add(&M.shm.procs[c->slot].restarts, 1);
+    spawn(c);
+}
+
+/* A child is gone: release what it held in shared memory. */
+static void
+release_child(ks_child_t *c)
+{
+    ks_shm_proc_t *slot = &M.shm.procs[c->slot];
+
+    /* Client connections it held died with it. */
+    atomic_store(&slot->conns, 0);
+    atomic_store(&slot->pid, 0);
+    atomic_store(&slot->state, KS_SLOT_FREE);
+    /* Ring reservations and partition locks are released here once the
+     * data path keeps them in shared memory (robust mutexes recover the
+     * locks; see shm/README). */
+    if (c->chan >= 0) {
+        close(c->chan);
+        c->chan = -1;
+    }
+    c->pid = 0;
+}
+
+static void
+child_died(ks_child_t *c, int status)
+{
+    char name[32], why[96];
+    int64_t lived = ks_now_ms() - c->started_ms;
+    bool fatal = false;
+
+    describe_child(c, name, sizeof(name));
+    if (WIFSIGNALED(status))
+        snprintf(why, sizeof(why), "was killed by signal %d (%s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    else if (WIFEXITED(status)) {
+        snprintf(why, sizeof(why), "exited with status %d", WEXITSTATUS(status));
+        fatal = WEXITSTATUS(status) == KS_EXIT_FATAL;
+    } else
+        snprintf(why, sizeof(why), "ended (status 0x%x)", status);
+    pid_t pid = c->pid;
+    release_child(c);
+
+    if (M.stopping) {
+        ks_log_info("%s (pid %d) %s", name, (int) pid, why);
+        advance_stop();
+        return;
+    }
+    if (fatal) {
+        ks_log_error("%s (pid %d) %s, a fatal error; shutting down", name, (int) pid, why);
+        M.exit_code = 1;
+        ks_master_stop();
+        return;
+    }
+    if (lived >= STABLE_AFTER_MS)
+        c->backoff_ms = 0;
+    else
+        c->backoff_ms = c->backoff_ms == 0 ? RESPAWN_MIN_MS
+                        : KS_MIN(c->backoff_ms * 2, RESPAWN_MAX_MS);
+    /* The first death after a stable run respawns at once. */
+    int64_t delay = lived >= STABLE_AFTER_MS ? 0 : c->backoff_ms;
+    ks_log_error("%s (pid %d) %s after %lld ms; respawning in %lld ms", name, (int) pid, why,
+                 (long long) lived, (long long) delay);
+    if (delay == 0) {
+        atomic_fetch_add(&M.shm.procs[c->slot].restarts, 1);
+        spawn(c);
+    } else {
+        struct timeval tv = { (time_t) (delay / 1000), (suseconds_t) ((delay % 1000) * 1000) };
+        c->respawn_pending = true;
+        evtimer_add(c->respawn_ev, &tv);
+    }
+}
+
+static void
+on_sigchld(evutil_socket_t sig, short what, void *arg)
+{
+    int status;
+    pid_t pid;
+
+    (void) sig;
+    (void) what;
+    (void) arg;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        for (int i = 0; i < M.nchildren; i++) {
+            if (M.children[i].pid == pid) {
+                child_died(&M.children[i], status);
+                break;
+            }
+        }
+    }
+}
+
+/* ---------- stop and reload ---------- */
+
+static void
+signal_kind(int kind, int sig)
+{
+    for (int i = 0; i < M.nchildren; i++)
+        if (M.children[i].kind == kind && M.children[i].pid > 0)
+            kill(M.children[i].pid, sig);
+}
+
+static bool
+kind_alive(int kind)
+{
+    for (int i = 0; i < M.nchildren; i++)
+        if (M.children[i].kind == kind && M.children[i].pid > 0)
+            return true;
+    return false;
+}
+
+/* Workers first (they stop taking requests and drain), then the flusher
+ * (uploads what is pending), then the coordinator (commits and releases
+ * leases). */
+static void
+advance_stop(void)
+{
+    static const int order[] = { KS_PROC_WORKER, KS_PROC_FLUSHER, KS_PROC_COORDINATOR };
+
+    while (M.stop_phase < 3) {
+        int kind = order[M.stop_phase];
+        if (kind_alive(kind))
+            return;
+        M.stop_phase++;
+        if (M.stop_phase < 3)
+            signal_kind(order[M.stop_phase], SIGTERM);
+    }
+    event_base_loopbreak(M.base);
+}
+
+static void
+on_stop_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    (void) fd;
+    (void) what;
+    (void) arg;
+    ks_log_error("children did not stop within %d ms, killing them", STOP_TIMEOUT_MS);
+    for (int i = 0; i < M.nchildren; i++)
+        if (M.children[i].pid > 0)
+            kill(M.children[i].pid, SIGKILL);
+    M.exit_code = 1;
+}
+
+void
+ks_master_stop(void)
+{
+    struct timeval tv = { STOP_TIMEOUT_MS / 1000, 0 };
+
+    if (M.stopping)
+        return;
+    M.stopping = true;
+    atomic_store(&M.shm.hdr->shutting_down, 1);
+    for (int i = 0; i < M.nlisteners; i++) {
+        event_del(M.listeners[i].ev);
+        close(M.listeners[i].fd);
+        M.listeners[i].fd = -1;
+    }
+    for (int i = 0; i < M.nchildren; i++)
+        if (M.children[i].respawn_pending)
+            evtimer_del(M.children[i].respawn_ev);
+    M.stop_timer = evtimer_new(M.base, on_stop_timeout, NULL);
+    evtimer_add(M.stop_timer, &tv);
+    M.stop_phase = 0;
+    signal_kind(KS_PROC_WORKER, SIGTERM);
+    advance_stop();
+}
+
+static void
+on_sigterm(evutil_socket_t sig, short what, void *arg)
+{
+    (void) what;
+    (void) arg;
+    ks_log_info("received %s, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    ks_master_stop();
+}
+
+static void
+on_sighup(evutil_socket_t sig, short what, void *arg)
+{
+    (void) sig;
+    (void) what;
+    (void) arg;
+    ks_log_info("received SIGHUP, reloading the configuration");
+    if (ks_reload_conf(&M.in) == KS_OK) {
+        for (int i = 0; i < M.nchildren; i++)
+            if (M.children[i].pid > 0)
+                kill(M.children[i].pid, SIGHUP);
+    }
+}
+
+/* ---------- pid file ---------- */
+
+static int
+write_pid_file(const char *path)
+{
+    char buf[32];
+    int fd, n;
+
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        ks_log_error("could not write pid file %s: %s", path, strerror(errno));
+        return KS_ERROR;
+    }
+    n = snprintf(buf, sizeof(buf), "%d\n", (int) getpid());
+    if (write(fd, buf, (size_t) n) != n) {
+        ks_log_error("could not write pid file %s: %s", path, strerror(errno));
+        close(fd);
+        return KS_ERROR;
+    }
+    close(fd);
+    return KS_OK;
+}
+
+static int
+daemonize(void)
+{
+    pid_t pid = fork();
+    int fd;
+
+    if (pid < 0)
+        return KS_ERROR;
+    if (pid > 0)
+        _exit(0);
+    setsid();
+    pid = fork();
+    if (pid < 0)
+        return KS_ERROR;
+    if (pid > 0)
+        _exit(0);
+    fd = open("/dev/null", O_RDWR);
+    if (fd >= 0) {
+        dup2(fd, STDIN_FILENO);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        if (fd > STDERR_FILENO)
+            close(fd);
+    }
+    return KS_OK;
+}
+
+static int
+mkdir_p(const char *path, mode_t mode)
+{
+    char tmp[4096];
+    size_t len = strlen(path);
+
+    if (len == 0 || len >= sizeof(tmp))
+        return KS_ERROR;
+    memcpy(tmp, path, len + 1);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p == '/') {
+            *p = 0;
+            if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+                return KS_ERROR;
+            *p = '/';
+        }
+    }
+    if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+        return KS_ERROR;
+    return KS_OK;
+}
+
+/* ---------- entry ---------- */
+
+int
+ks_master_run(ks_inherit_t *in, bool daemon_mode, const char *pid_file)
+{
+    ks_listener_t ls[KS_MAX_LISTENERS];
+    char err[512];
+    int nls, nworkers;
+    struct event *ev_chld, *ev_term, *ev_int, *ev_hup;
+    ks_conf_t *conf = in->conf;
+
+    memset(&M, 0, sizeof(M));
+    M.in = *in;
+    M.pid_file = pid_file;
+
+    nworkers = (int) conf->workers;
+    if (nworkers <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        nworkers = n > 0 ? (int) KS_MIN(n, 256) : 1;
+    }
+
+    nls = ks_conf_parse_listeners(conf->listeners, ls, KS_MAX_LISTENERS, err, sizeof(err));
+    if (nls < 0) {
+        ks_log_error("%s", err);
+        return 1;
+    }
+    for (int i = 0; i < nls; i++) {
+        if (strcmp(ls[i].name, "PLAINTEXT") != 0) {
+            ks_log_error("listener %s://%s:%d: only PLAINTEXT listeners are supported in this build",
+                         ls[i].name, ls[i].host, ls[i].port);
+            return 1;
+        }
+    }
+    if (mkdir_p(conf->data_dir, 0750) != KS_OK) {
+        ks_log_error("could not create data directory %s: %s", conf->data_dir, strerror(errno));
+        return 1;
+    }
+
+    if (daemon_mode && daemonize() != KS_OK) {
+        ks_log_error("could not become a daemon: %s", strerror(errno));
+        return 1;
+    }
+    if (pid_file != NULL && pid_file[0] != 0 && write_pid_file(pid_file) != KS_OK)
+        return 1;
+
+    ks_shm_params_t sp = { .nworkers = nworkers, .meta_bytes = 16u << 20 };
+    if (ks_shm_create(&M.shm, &sp, err, sizeof(err)) != KS_OK) {
+        ks_log_error("%s", err);
+        return 1;
+    }
+    atomic_store(&M.shm.hdr->master_pid, (int32_t) getpid());
+    M.in.shm = &M.shm;
+    M.in.master_pid = (int) getpid();
+
+    for (int i = 0; i < nls; i++) {
+        int fd = open_listener(&ls[i], err, sizeof(err));
+        if (fd < 0) {
+            ks_log_error("%s", err);
+            return 1;
+        }
+        M.listeners[M.nlisteners].fd = fd;
+        M.listeners[M.nlisteners].index = i;
+        M.nlisteners++;
+    }
+
+    if (pipe2(M.death_pipe, O_CLOEXEC) < 0) {
+        ks_log_error("could not create the death pipe: %s", strerror(errno));
+        return 1;
+    }
+    M.in.death_fd = M.death_pipe[0];
+
+    /* Children must not inherit a broken signal disposition. */
+    signal(SIGPIPE, SIG_IGN);
+
+    M.base = event_base_new();
+    if (M.base == NULL) {
+        ks_log_error("could not create the event loop");
+        return 1;
+    }
+    M.nchildren = KS_SLOT_WORKER0 + nworkers;
+    M.children = calloc((size_t) M.nchildren, sizeof(ks_child_t));
+    for (int i = 0; i < M.nchildren; i++) {
+        ks_child_t *c = &M.children[i];
+        c->slot = i;
+        c->chan = -1;
+        c->kind = i == KS_SLOT_COORDINATOR ? KS_PROC_COORDINATOR
+                : i == KS_SLOT_FLUSHER ? KS_PROC_FLUSHER : KS_PROC_WORKER;
+        c->index = c->kind == KS_PROC_WORKER ? i - KS_SLOT_WORKER0 + 1 : 0;
+        c->respawn_ev = evtimer_new(M.base, on_respawn, c);
+    }
+
+    ks_proctitle_set("kafscaled: master");
+    ev_chld = evsignal_new(M.base, SIGCHLD, on_sigchld, NULL);
+    ev_term = evsignal_new(M.base, SIGTERM, on_sigterm, NULL);
+    ev_int = evsignal_new(M.base, SIGINT, on_sigterm, NULL);
+    ev_hup = evsignal_new(M.base, SIGHUP, on_sighup, NULL);
+    event_add(ev_chld, NULL);
+    event_add(ev_term, NULL);
+    event_add(ev_int, NULL);
+    event_add(ev_hup, NULL);
+
+    ks_log_info("kafscaled %s starting: %d workers, data in %s, metadata %s, objects %s",
+                PACKAGE_VERSION, nworkers, conf->data_dir, conf->metadata_store, conf->object_store);
+    for (int i = 0; i < M.nchildren; i++)
+        spawn(&M.children[i]);
+
+    for (int i = 0; i < M.nlisteners; i++) {
+        M.listeners[i].ev = event_new(M.base, M.listeners[i].fd, EV_READ | EV_PERSIST, on_accept,
+                                      &M.listeners[i]);
+        event_add(M.listeners[i].ev, NULL);
+        ks_log_info("listening on %s://%s:%d", ls[i].name, ls[i].host[0] ? ls[i].host : "*",
+                    ls[i].port);
+    }
+
+    event_base_dispatch(M.base);
+
+    /* Reap anything left (after a forced kill). */
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+    for (int i = 0; i < M.nchildren; i++) {
+        if (M.children[i].pid > 0) {
+            kill(M.children[i].pid, SIGKILL);
+            waitpid(M.children[i].pid, NULL, 0);
+        }
+        if (M.children[i].chan >= 0)
+            close(M.children[i].chan);
+        event_free(M.children[i].respawn_ev);
+    }
+    event_free(ev_chld);
+    event_free(ev_term);
+    event_free(ev_int);
+    event_free(ev_hup);
+    for (int i = 0; i < M.nlisteners; i++)
+        if (M.listeners[i].ev != NULL)
+            event_free(M.listeners[i].ev);
+    if (M.stop_timer != NULL)
+        event_free(M.stop_timer);
+    event_base_free(M.base);
+    free(M.children);
+    close(M.death_pipe[1]);
+    close(M.death_pipe[0]);
+    if (pid_file != NULL && pid_file[0] != 0)
+        unlink(pid_file);
+    ks_shm_destroy(&M.shm);
+    ks_log_info("stopped");
+    return M.exit_code;
+}

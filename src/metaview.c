@@ -1,0 +1,270 @@
+/*
+ * metaview.c: encoding and parsing of the metadata snapshot.
+ * Runs in: coordinator (encode), workers and coordinator (parse).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "metaview.h"
+
+#define MV_MAGIC   0x4b534d44u   /* "KSMD" */
+#define MV_VERSION 1
+
+static void
+put_str(ks_writer_t *w, const char *s)
+{
+    if (s == NULL) {
+        ks_write_i32(w, -1);
+        return;
+    }
+    size_t n = strlen(s);
+    ks_write_i32(w, (int32_t) n);
+    ks_write_bytes(w, s, n);
+}
+
+static char *
+get_str(ks_reader_t *r, bool nullable, size_t *len_out)
+{
+    int32_t n = ks_read_i32(r);
+    char *s;
+
+    if (r->err)
+        return NULL;
+    if (n < 0) {
+        if (!nullable)
+            r->err = KS_DECODE_INVALID;
+        return NULL;
+    }
+    if ((size_t) n > ks_reader_left(r)) {
+        r->err = KS_DECODE_SHORT;
+        return NULL;
+    }
+    s = malloc((size_t) n + 1);
+    if (s == NULL) {
+        r->err = KS_DECODE_NOMEM;
+        return NULL;
+    }
+    memcpy(s, r->p, (size_t) n);
+    s[n] = 0;
+    r->p += n;
+    if (len_out != NULL)
+        *len_out = (size_t) n;
+    return s;
+}
+
+int
+ks_metaview_encode(const ks_metaview_t *mv, uint8_t **out, size_t *len)
+{
+    ks_writer_t w;
+
+    ks_writer_init(&w, 4096);
+    ks_write_i32(&w, (int32_t) MV_MAGIC);
+    ks_write_i32(&w, MV_VERSION);
+    put_str(&w, mv->cluster_id);
+    ks_write_i32(&w, mv->controller_id);
+    ks_write_i32(&w, mv->nbrokers);
+    for (int32_t i = 0; i < mv->nbrokers; i++) {
+        const ks_mv_broker_t *b = &mv->brokers[i];
+        ks_write_i32(&w, b->node_id);
+        put_str(&w, b->host);
+        ks_write_i32(&w, b->port);
+        put_str(&w, b->rack);
+    }
+    ks_write_i32(&w, mv->ntopics);
+    for (int32_t i = 0; i < mv->ntopics; i++) {
+        const ks_mv_topic_t *t = &mv->topics[i];
+        put_str(&w, t->name);
+        ks_write_bytes(&w, t->id.b, 16);
+        ks_write_i8(&w, t->internal ? 1 : 0);
+        ks_write_i64(&w, t->conf.retention_ms);
+        ks_write_i64(&w, t->conf.retention_bytes);
+        ks_write_i64(&w, t->conf.segment_bytes);
+        ks_write_i32(&w, t->conf.max_message_bytes);
+        ks_write_i8(&w, t->conf.log_append_time);
+        ks_write_i32(&w, t->npartitions);
+        for (int32_t p = 0; p < t->npartitions; p++) {
+            ks_write_i32(&w, t->partitions[p].partition);
+            ks_write_i32(&w, t->partitions[p].leader);
+            ks_write_i32(&w, t->partitions[p].leader_epoch);
+        }
+    }
+    if (w.err) {
+        ks_writer_free(&w);
+        return KS_ERROR;
+    }
+    *out = ks_writer_steal(&w, len);
+    return KS_OK;
+}
+
+static uint32_t
+hash_name(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;   /* FNV-1a */
+
+    for (size_t i = 0; i < n; i++) {
+        h ^= (uint8_t) s[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static int
+cmp_topic(const void *a, const void *b)
+{
+    return strcmp(((const ks_mv_topic_t *) a)->name, ((const ks_mv_topic_t *) b)->name);
+}
+
+int
+ks_metaview_index(ks_metaview_t *mv)
+{
+    uint32_t cap = 16;
+
+    if (mv->ntopics > 1)
+        qsort(mv->topics, (size_t) mv->ntopics, sizeof(ks_mv_topic_t), cmp_topic);
+    while (cap < (uint32_t) mv->ntopics * 2)
+        cap <<= 1;
+    free(mv->hash);
+    mv->hash = malloc(sizeof(int32_t) * cap);
+    if (mv->hash == NULL)
+        return KS_ERROR;
+    memset(mv->hash, 0xff, sizeof(int32_t) * cap);
+    mv->hash_mask = cap - 1;
+    for (int32_t i = 0; i < mv->ntopics; i++) {
+        ks_mv_topic_t *t = &mv->topics[i];
+        uint32_t h = hash_name(t->name, t->name_len) & mv->hash_mask;
+        while (mv->hash[h] >= 0)
+            h = (h + 1) & mv->hash_mask;
+        mv->hash[h] = i;
+    }
+    return KS_OK;
+}
+
+int
+ks_metaview_parse(const uint8_t *p, size_t len, ks_metaview_t *mv)
+{
+    ks_reader_t r;
+    int32_t n;
+
+    memset(mv, 0, sizeof(*mv));
+    ks_reader_init(&r, p, len);
+    if ((uint32_t) ks_read_i32(&r) != MV_MAGIC || ks_read_i32(&r) != MV_VERSION)
+        return KS_ERROR;
+    mv->cluster_id = get_str(&r, true, NULL);
+    mv->controller_id = ks_read_i32(&r);
+    n = ks_read_i32(&r);
+    if (r.err || n < 0 || (size_t) n > ks_reader_left(&r) / 12)
+        goto bad;
+    mv->brokers = calloc((size_t) n + 1, sizeof(ks_mv_broker_t));
+    if (mv->brokers == NULL)
+        goto bad;
+    for (int32_t i = 0; i < n && !r.err; i++) {
+        ks_mv_broker_t *b = &mv->brokers[i];
+        b->node_id = ks_read_i32(&r);
+        b->host = get_str(&r, false, NULL);
+        b->port = ks_read_i32(&r);
+        b->rack = get_str(&r, true, NULL);
+        mv->nbrokers = i + 1;
+    }
+    n = ks_read_i32(&r);
+    if (r.err || n < 0 || (size_t) n > ks_reader_left(&r) / 16)
+        goto bad;
+    mv->topics = calloc((size_t) n + 1, sizeof(ks_mv_topic_t));
+    if (mv->topics == NULL)
+        goto bad;
+    for (int32_t i = 0; i < n && !r.err; i++) {
+        ks_mv_topic_t *t = &mv->topics[i];
+        int32_t np;
+
+        mv->ntopics = i + 1;
+        t->name = get_str(&r, false, &t->name_len);
+        if (r.err || ks_reader_left(&r) < 16 + 1 + 8 * 3 + 4 + 1 + 4) {
+            r.err = KS_DECODE_SHORT;
+            break;
+        }
+        memcpy(t->id.b, r.p, 16);
+        r.p += 16;
+        t->internal = ks_read_i8(&r) != 0;
+        t->conf.retention_ms = ks_read_i64(&r);
+        t->conf.retention_bytes = ks_read_i64(&r);
+        t->conf.segment_bytes = ks_read_i64(&r);
+        t->conf.max_message_bytes = ks_read_i32(&r);
+        t->conf.log_append_time = ks_read_i8(&r);
+        np = ks_read_i32(&r);
+        if (r.err || np < 0 || (size_t) np > ks_reader_left(&r) / 12) {
+            r.err = KS_DECODE_INVALID;
+            break;
+        }
+        t->partitions = calloc((size_t) np + 1, sizeof(ks_mv_partition_t));
+        if (t->partitions == NULL) {
+            r.err = KS_DECODE_NOMEM;
+            break;
+        }
+        t->npartitions = np;
+        for (int32_t j = 0; j < np; j++) {
+            t->partitions[j].partition = ks_read_i32(&r);
+            t->partitions[j].leader = ks_read_i32(&r);
+            t->partitions[j].leader_epoch = ks_read_i32(&r);
+        }
+    }
+    if (r.err || ks_metaview_index(mv) != KS_OK)
+        goto bad;
+    return KS_OK;
+bad:
+    ks_metaview_free(mv);
+    return KS_ERROR;
+}
+
+void
+ks_metaview_free(ks_metaview_t *mv)
+{
+    for (int32_t i = 0; i < mv->nbrokers; i++) {
+        free(mv->brokers[i].host);
+        free(mv->brokers[i].rack);
+    }
+    for (int32_t i = 0; i < mv->ntopics; i++) {
+        free(mv->topics[i].name);
+        free(mv->topics[i].partitions);
+    }
+    free(mv->brokers);
+    free(mv->topics);
+    free(mv->hash);
+    free(mv->cluster_id);
+    memset(mv, 0, sizeof(*mv));
+}
+
+const ks_mv_topic_t *
+ks_metaview_topic(const ks_metaview_t *mv, const char *name, size_t len)
+{
+    uint32_t h;
+
+    if (mv->hash == NULL)
+        return NULL;
+    h = hash_name(name, len) & mv->hash_mask;
+    while (mv->hash[h] >= 0) {
+        const ks_mv_topic_t *t = &mv->topics[mv->hash[h]];
+        if (t->name_len == len && memcmp(t->name, name, len) == 0)
+            return t;
+        h = (h + 1) & mv->hash_mask;
+    }
+    return NULL;
+}
+
+const ks_mv_topic_t *
+ks_metaview_topic_by_id(const ks_metaview_t *mv, const ks_uuid_t *id)
+{
+    for (int32_t i = 0; i < mv->ntopics; i++)
+        if (memcmp(mv->topics[i].id.b, id->b, 16) == 0)
+            return &mv->topics[i];
+    return NULL;
+}
+
+const ks_mv_broker_t *
+ks_metaview_broker(const ks_metaview_t *mv, int32_t node_id)
+{
+    for (int32_t i = 0; i < mv->nbrokers; i++)
+        if (mv->brokers[i].node_id == node_id)
+            return &mv->brokers[i];
+    return NULL;
+}

@@ -1,0 +1,128 @@
+/*
+ * broker.h: the worker process's Kafka connections and API handlers.
+ * Runs in: worker.
+ *
+ * A connection's requests are decoded and handled as they arrive (several
+ * may be in flight: a producer pipelines, a Fetch may wait) but answered
+ * strictly in order: each request owns a slot in the connection's queue and
+ * responses leave from the head of the queue only.
+ */
+#ifndef KS_BROKER_H
+#define KS_BROKER_H
+
+#include "ks.h"
+#include "metaview.h"
+#include "process.h"
+#include "proto/api.h"
+
+struct event_base;
+struct bufferevent;
+struct event;
+
+typedef struct ks_conn ks_conn_t;
+typedef struct ks_req ks_req_t;
+
+struct ks_req {
+    ks_conn_t *conn;              /* NULL once the connection is gone */
+    ks_req_t *next;               /* in the connection's queue */
+    uint8_t *frame;               /* the request (header + body), owned */
+    size_t frame_len;
+    ks_request_header_t hdr;
+    ks_reader_t body;             /* positioned after the header */
+    ks_arena_t arena;
+    void *request;                /* decoded body */
+    uint8_t *out;                 /* encoded response (header + body), owned */
+    size_t out_len;
+    uint32_t rpc_id;              /* when forwarded to the coordinator */
+    int64_t started_us;
+    bool done;
+    bool close_after;             /* close the connection instead of answering */
+    bool no_response;             /* Produce with acks=0 */
+};
+
+struct ks_conn {
+    int fd;
+    struct bufferevent *bev;
+    char peer[64];
+    uint32_t listener;
+    ks_req_t *head, *tail;        /* requests in arrival order */
+    int inflight;
+    bool closing;
+    bool read_paused;
+    bool dead;                    /* closed; freed when no callback holds it */
+    int busy;                     /* callbacks of this connection on the stack */
+    int64_t last_active_ms;
+    ks_conn_t *prev, *next;       /* in the worker's list */
+};
+
+typedef struct {
+    ks_inherit_t *in;
+    struct event_base *base;
+    ks_metaview_t mv;
+    uint64_t mv_gen;
+    uint8_t *mv_buf;
+    size_t mv_cap;
+    ks_conn_t *conns;
+    int nconns;
+    bool stopping;
+    /* the coordinator link */
+    struct bufferevent *coord;
+    bool coord_up;
+    uint32_t next_rpc_id;
+    ks_req_t **pending;           /* forwarded requests waiting for replies */
+    size_t npending, cap_pending;
+    struct event *coord_retry;
+    struct event *chan_ev;
+    struct event *tick;
+} ks_worker_t;
+
+extern ks_worker_t ks_W;
+
+/* ---- connections (conn.c) ---- */
+void ks_conn_accept(int fd, uint32_t listener);
+void ks_conn_close(ks_conn_t *c, const char *why);
+/* A request was answered (req->out set) or marked close_after/no_response:
+ * send what can be sent in order. */
+void ks_req_complete(ks_req_t *req);
+/* Encodes the response header and body for req; marks it done. */
+void ks_req_respond(ks_req_t *req, const void *resp);
+/* Same at an explicit version (ApiVersions' error answer is v0). */
+void ks_req_respond_version(ks_req_t *req, int version, const void *resp);
+/* Close the connection once every earlier request was answered. */
+void ks_req_fail_close(ks_req_t *req, const char *why);
+void ks_conn_idle_sweep(int64_t now_ms, int64_t idle_ms);
+
+/* ---- dispatch (api.c) ---- */
+typedef void (*ks_handler_fn)(ks_req_t *req);
+
+typedef struct {
+    int16_t min_version;
+    int16_t max_version;
+    ks_handler_fn handle;         /* NULL: forwarded to the coordinator */
+    bool forward;
+} ks_api_entry_t;
+
+/* The table: what is advertised is exactly what has an entry here. */
+const ks_api_entry_t *ks_api_entry(int key);
+void ks_dispatch(ks_req_t *req);
+/* Fills an ApiVersions response from the table. */
+void ks_api_versions_fill(ks_api_versions_resp_t *resp, ks_arena_t *a);
+
+/* ---- the coordinator link (worker.c) ---- */
+void ks_forward(ks_req_t *req);
+void ks_forget_request(ks_req_t *req);
+/* The latest metadata snapshot (re-read when its generation moved). */
+const ks_metaview_t *ks_worker_meta(void);
+
+/* ---- Metadata (metadata.c), shared with the coordinator ---- */
+void ks_h_metadata(ks_req_t *req);
+/* Builds the Metadata response from a view. Sets *unknown to the number of
+ * requested topics that do not exist. Runs in: worker, coordinator. */
+int ks_metadata_build(const ks_metaview_t *mv, int32_t self_id, const ks_metadata_req_t *req,
+                      int version, ks_metadata_resp_t *resp, ks_arena_t *a, int *unknown);
+/* Whether the request asks for topics to be created when missing. */
+bool ks_metadata_wants_create(const ks_metadata_req_t *req, int version);
+/* Kafka's topic name rules: 1..249 chars of [a-zA-Z0-9._-], not "." or "..". */
+bool ks_topic_name_valid(const char *name, size_t len);
+
+#endif

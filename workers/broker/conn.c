@@ -1,0 +1,366 @@
+/*
+ * conn.c: client connections: framing, in-order responses, back-pressure,
+ * idle timeout.  Runs in: worker.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "broker.h"
+#include "log.h"
+#include "util.h"
+
+#define MAX_INFLIGHT      128                 /* requests per connection */
+#define OUT_HIGH_WATER    (64u << 20)         /* stop reading above this */
+#define REQ_ARENA_LIMIT   (256u << 20)
+
+static void conn_read_cb(struct bufferevent *bev, void *arg);
+static void conn_write_cb(struct bufferevent *bev, void *arg);
+static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
+
+static void
+peer_name(int fd, char *buf, size_t len)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    char host[INET6_ADDRSTRLEN];
+
+    if (getpeername(fd, (struct sockaddr *) &ss, &sl) < 0) {
+        snprintf(buf, len, "unknown");
+        return;
+    }
+    if (ss.ss_family == AF_INET) {
+        struct sockaddr_in *s4 = (struct sockaddr_in *) &ss;
+        inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+        snprintf(buf, len, "%s:%d", host, ntohs(s4->sin_port));
+    } else if (ss.ss_family == AF_INET6) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *) &ss;
+        inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+        snprintf(buf, len, "[%s]:%d", host, ntohs(s6->sin6_port));
+    } else {
+        snprintf(buf, len, "local");
+    }
+}
+
+void
+ks_conn_accept(int fd, uint32_t listener)
+{
+    ks_conn_t *c = calloc(1, sizeof(*c));
+    int one = 1;
+
+    if (c == NULL) {
+        close(fd);
+        atomic_fetch_sub(&ks_W.in->shm->procs[ks_W.in->slot].conns, 1);
+        return;
+    }
+    ks_set_nonblock(fd);
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    c->fd = fd;
+    c->listener = listener;
+    c->last_active_ms = ks_now_ms();
+    peer_name(fd, c->peer, sizeof(c->peer));
+    c->bev = bufferevent_socket_new(ks_W.base, fd, BEV_OPT_CLOSE_ON_FREE);
+    if (c->bev == NULL) {
+        close(fd);
+        free(c);
+        atomic_fetch_sub(&ks_W.in->shm->procs[ks_W.in->slot].conns, 1);
+        return;
+    }
+    bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+    c->next = ks_W.conns;
+    if (ks_W.conns != NULL)
+        ks_W.conns->prev = c;
+    ks_W.conns = c;
+    ks_W.nconns++;
+    ks_log_debug("accepted connection from %s", c->peer);
+}
+
+static void
+req_free(ks_req_t *req)
+{
+    if (req->rpc_id != 0)
+        ks_forget_request(req);
+    ks_arena_free(&req->arena);
+    free(req->frame);
+    free(req->out);
+    free(req);
+}
+
+void
+ks_conn_close(ks_conn_t *c, const char *why)
+{
+    ks_req_t *r, *next;
+
+    if (c->dead)
+        return;
+    c->dead = true;
+    if (why != NULL)
+        ks_log_info("closing connection from %s: %s", c->peer, why);
+    for (r = c->head; r != NULL; r = next) {
+        next = r->next;
+        if (r->done || r->rpc_id == 0) {
+            req_free(r);
+        } else {
+            /* A forwarded request still waits for its reply: orphan it;
+             * the reply is dropped when it comes. */
+            r->conn = NULL;
+            r->next = NULL;
+        }
+    }
+    if (c->prev != NULL)
+        c->prev->next = c->next;
+    else
+        ks_W.conns = c->next;
+    if (c->next != NULL)
+        c->next->prev = c->prev;
+    ks_W.nconns--;
+    bufferevent_free(c->bev);
+    c->bev = NULL;
+    c->head = c->tail = NULL;
+    atomic_fetch_sub(&ks_W.in->shm->procs[ks_W.in->slot].conns, 1);
+    if (c->busy == 0)
+        free(c);
+}
+
+static void
+conn_maybe_resume(ks_conn_t *c)
+{
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+
+    if (c->read_paused && c->inflight < MAX_INFLIGHT / 2 &&
+        evbuffer_get_length(out) < OUT_HIGH_WATER / 2 && !c->closing) {
+        c->read_paused = false;
+        bufferevent_enable(c->bev, EV_READ);
+        /* Frames already buffered: handle them from the loop, not from
+         * inside whoever completed a request. */
+        bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+    }
+}
+
+static void
+out_free_cb(const void *data, size_t len, void *arg)
+{
+    (void) len;
+    (void) arg;
+    free((void *) data);
+}
+
+/* Sends every finished response at the head of the queue. Returns false
+ * when the connection was closed. */
+static bool
+conn_flush(ks_conn_t *c)
+{
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+
+    while (c->head != NULL && c->head->done) {
+        ks_req_t *r = c->head;
+
+        if (r->close_after) {
+            ks_conn_close(c, NULL);
+            return false;
+        }
+        if (!r->no_response && r->out != NULL) {
+            uint8_t size[4];
+            ks_put_be32(size, (uint32_t) r->out_len);
+            evbuffer_add(out, size, 4);
+            /* The response buffer is handed over, not copied. */
+            if (evbuffer_add_reference(out, r->out, r->out_len, out_free_cb, NULL) == 0)
+                r->out = NULL;
+            atomic_fetch_add(&ks_W.in->shm->procs[ks_W.in->slot].bytes_out, r->out_len + 4);
+        }
+        c->head = r->next;
+        if (c->head == NULL)
+            c->tail = NULL;
+        c->inflight--;
+        req_free(r);
+    }
+    c->last_active_ms = ks_now_ms();
+    if (c->closing && c->head == NULL && evbuffer_get_length(out) == 0) {
+        ks_conn_close(c, NULL);
+        return false;
+    }
+    return true;
+}
+
+void
+ks_req_complete(ks_req_t *req)
+{
+    ks_conn_t *c = req->conn;
+
+    req->done = true;
+    if (c == NULL) {
+        req_free(req);
+        return;
+    }
+    if (c->head == req) {
+        c->busy++;
+        if (conn_flush(c))
+            conn_maybe_resume(c);
+        c->busy--;
+        if (c->dead && c->busy == 0)
+            free(c);
+    }
+}
+
+void
+ks_req_respond_version(ks_req_t *req, int version, const void *resp)
+{
+    ks_writer_t w;
+
+    ks_writer_init(&w, 256);
+    ks_encode_response_header(&w, req->hdr.request_api_key, version, req->hdr.correlation_id);
+    if (ks_encode_response(req->hdr.request_api_key, version, &w, resp) != KS_OK || w.err) {
+        ks_log_error("could not encode the %s v%d response for %s",
+                     ks_api_desc(req->hdr.request_api_key)->name, version,
+                     req->conn ? req->conn->peer : "a closed connection");
+        ks_writer_free(&w);
+        req->close_after = true;
+        ks_req_complete(req);
+        return;
+    }
+    req->out = ks_writer_steal(&w, &req->out_len);
+    ks_req_complete(req);
+}
+
+void
+ks_req_respond(ks_req_t *req, const void *resp)
+{
+    ks_req_respond_version(req, req->hdr.request_api_version, resp);
+}
+
+void
+ks_req_fail_close(ks_req_t *req, const char *why)
+{
+    if (req->conn != NULL && why != NULL)
+        ks_log_warn("closing connection from %s: %s", req->conn->peer, why);
+    req->close_after = true;
+    ks_req_complete(req);
+}
+
+/* Pulls every complete frame out of the input buffer. */
+static void
+conn_read_cb(struct bufferevent *bev, void *arg)
+{
+    ks_conn_t *c = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    int64_t max_frame = ks_W.in->conf->socket_request_max_bytes;
+
+    c->last_active_ms = ks_now_ms();
+    c->busy++;
+    while (!c->dead && !c->closing && !c->read_paused) {
+        size_t avail = evbuffer_get_length(in);
+        uint8_t szb[4];
+        int32_t size;
+        ks_req_t *req;
+
+        if (avail < 4)
+            break;
+        evbuffer_copyout(in, szb, 4);
+        size = (int32_t) ks_be32(szb);
+        if (size < 8 || (int64_t) size > max_frame) {
+            /* Kafka closes the connection on an invalid frame size. */
+            ks_log_warn("closing connection from %s: invalid request size %d (limit %lld)",
+                        c->peer, size, (long long) max_frame);
+            ks_conn_close(c, NULL);
+            break;
+        }
+        if (avail < 4 + (size_t) size) {
+            /* Let the socket read the rest of a big frame in one go. */
+            bufferevent_setwatermark(bev, EV_READ, 4 + (size_t) size, 0);
+            break;
+        }
+        bufferevent_setwatermark(bev, EV_READ, 0, 0);
+        req = calloc(1, sizeof(*req));
+        if (req == NULL || (req->frame = malloc((size_t) size)) == NULL) {
+            free(req);
+            ks_log_error("out of memory reading a request from %s", c->peer);
+            ks_conn_close(c, NULL);
+            break;
+        }
+        evbuffer_drain(in, 4);
+        evbuffer_remove(in, req->frame, (size_t) size);
+        atomic_fetch_add(&ks_W.in->shm->procs[ks_W.in->slot].bytes_in, (uint64_t) size + 4);
+        req->frame_len = (size_t) size;
+        req->conn = c;
+        req->started_us = ks_mono_us();
+        ks_arena_init(&req->arena, REQ_ARENA_LIMIT);
+        if (c->tail != NULL)
+            c->tail->next = req;
+        else
+            c->head = req;
+        c->tail = req;
+        c->inflight++;
+        ks_reader_init(&req->body, req->frame, req->frame_len);
+        if (ks_decode_request_header(&req->body, &req->hdr) != KS_OK) {
+            ks_req_fail_close(req, "malformed request header");
+            break;
+        }
+        atomic_fetch_add(&ks_W.in->shm->procs[ks_W.in->slot].requests, 1);
+        ks_dispatch(req);
+        /* the request may be answered and freed, the connection closed */
+        if (c->dead)
+            break;
+        if (c->inflight >= MAX_INFLIGHT ||
+            evbuffer_get_length(bufferevent_get_output(bev)) >= OUT_HIGH_WATER) {
+            c->read_paused = true;
+            bufferevent_disable(bev, EV_READ);
+        }
+    }
+    c->busy--;
+    if (c->dead && c->busy == 0)
+        free(c);
+}
+
+static void
+conn_write_cb(struct bufferevent *bev, void *arg)
+{
+    ks_conn_t *c = arg;
+
+    (void) bev;
+    if (c->closing && c->head == NULL) {
+        ks_conn_close(c, NULL);
+        return;
+    }
+    conn_maybe_resume(c);
+}
+
+static void
+conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    ks_conn_t *c = arg;
+
+    (void) bev;
+    if (what & BEV_EVENT_EOF) {
+        ks_log_debug("connection from %s closed by the client", c->peer);
+        ks_conn_close(c, NULL);
+    } else if (what & BEV_EVENT_ERROR) {
+        ks_log_debug("connection from %s failed: %s", c->peer, strerror(errno));
+        ks_conn_close(c, NULL);
+    }
+}
+
+void
+ks_conn_idle_sweep(int64_t now_ms, int64_t idle_ms)
+{
+    ks_conn_t *c, *next;
+
+    for (c = ks_W.conns; c != NULL; c = next) {
+        next = c->next;
+        if (idle_ms > 0 && c->head == NULL && now_ms - c->last_active_ms > idle_ms)
+            ks_conn_close(c, "idle for longer than connections.max.idle.ms");
+        else if (ks_W.stopping && c->head == NULL)
+            ks_conn_close(c, NULL);
+    }
+}

@@ -1,0 +1,342 @@
+/*
+ * coordinator.c: the coordinator's loop, its links to the workers and the
+ * dispatch of forwarded requests.  Runs in: coordinator.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "chan.h"
+#include "coordinator.h"
+#include "log.h"
+#include "proto/errors.h"
+#include "util.h"
+
+ks_coord_t ks_C;
+
+typedef void (*ks_chandler_fn)(ks_creq_t *creq);
+
+static const ks_chandler_fn handlers[KS_API_KEY_COUNT] = {
+    [KS_API_METADATA] = ks_h_coord_metadata,
+    [KS_API_CREATE_TOPICS] = ks_h_create_topics,
+    [KS_API_DELETE_TOPICS] = ks_h_delete_topics,
+    [KS_API_CREATE_PARTITIONS] = ks_h_create_partitions,
+    [KS_API_DESCRIBE_CLUSTER] = ks_h_describe_cluster,
+};
+
+/* Not inlined: gcc's use-after-free check cannot follow the count. */
+__attribute__((noinline)) static void
+link_release(ks_link_t *l)
+{
+    if (--l->refs > 0)
+        return;
+    free(l);
+}
+
+static void
+link_close(ks_link_t *l)
+{
+    ks_link_t **pp;
+
+    if (l->dead)
+        return;
+    l->dead = true;
+    for (pp = &ks_C.links; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == l) {
+            *pp = l->next;
+            break;
+        }
+    }
+    bufferevent_free(l->bev);
+    l->bev = NULL;
+    link_release(l);
+}
+
+static void
+creq_free(ks_creq_t *creq)
+{
+    link_release(creq->link);
+    ks_arena_free(&creq->arena);
+    free(creq->frame);
+    free(creq);
+}
+
+static void
+link_send(ks_link_t *l, uint32_t id, uint16_t kind, const void *p, size_t len)
+{
+    ks_rpc_hdr_t h;
+
+    if (l->dead)
+        return;
+    memset(&h, 0, sizeof(h));
+    h.len = (uint32_t) len;
+    h.id = id;
+    h.kind = kind;
+    bufferevent_write(l->bev, &h, sizeof(h));
+    if (len > 0)
+        bufferevent_write(l->bev, p, len);
+}
+
+void
+ks_creq_respond(ks_creq_t *creq)
+{
+    ks_writer_t w;
+    int key = creq->hdr.request_api_key, version = creq->hdr.request_api_version;
+
+    ks_writer_init(&w, 512);
+    ks_encode_response_header(&w, key, version, creq->hdr.correlation_id);
+    if (ks_encode_response(key, version, &w, creq->response) != KS_OK || w.err) {
+        ks_log_error("could not encode the %s v%d response", ks_api_desc(key)->name, version);
+        link_send(creq->link, creq->rpc_id, KS_RPC_KAFKA_CLOSE, NULL, 0);
+    } else {
+        link_send(creq->link, creq->rpc_id, KS_RPC_KAFKA_REPLY, w.buf, w.len);
+    }
+    ks_writer_free(&w);
+    creq_free(creq);
+}
+
+void
+ks_creq_close(ks_creq_t *creq)
+{
+    link_send(creq->link, creq->rpc_id, KS_RPC_KAFKA_CLOSE, NULL, 0);
+    creq_free(creq);
+}
+
+static void
+handle_kafka(ks_link_t *l, uint32_t id, uint8_t *frame, size_t len)
+{
+    ks_creq_t *creq = calloc(1, sizeof(*creq));
+    ks_reader_t r;
+    int key, version;
+
+    if (creq == NULL) {
+        free(frame);
+        link_send(l, id, KS_RPC_KAFKA_CLOSE, NULL, 0);
+        return;
+    }
+    creq->link = l;
+    l->refs++;
+    creq->rpc_id = id;
+    creq->frame = frame;
+    creq->frame_len = len;
+    ks_arena_init(&creq->arena, 64u << 20);
+    ks_reader_init(&r, frame, len);
+    if (ks_decode_request_header(&r, &creq->hdr) != KS_OK) {
+        ks_creq_close(creq);
+        return;
+    }
+    key = creq->hdr.request_api_key;
+    version = creq->hdr.request_api_version;
+    if (key < 0 || key >= KS_API_KEY_COUNT || handlers[key] == NULL) {
+        ks_log_error("worker %d forwarded api key %d, which the coordinator does not handle",
+                     l->worker, key);
+        ks_creq_close(creq);
+        return;
+    }
+    creq->request = ks_request_alloc(key, version, &creq->arena);
+    creq->response = ks_response_alloc(key, version, &creq->arena);
+    if (creq->request == NULL || creq->response == NULL ||
+        ks_decode_request(key, version, &r, creq->request, &creq->arena) != KS_OK) {
+        ks_log_warn("malformed %s v%d request (correlation id %d, client %.*s)",
+                    ks_api_desc(key) ? ks_api_desc(key)->name : "?", version,
+                    creq->hdr.correlation_id,
+                    creq->hdr.client_id.len > 0 ? (int) creq->hdr.client_id.len : 0,
+                    creq->hdr.client_id.p ? creq->hdr.client_id.p : "");
+        ks_creq_close(creq);
+        return;
+    }
+    handlers[key](creq);
+}
+
+static void
+link_read_cb(struct bufferevent *bev, void *arg)
+{
+    ks_link_t *l = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+
+    l->refs++;                   /* l stays valid while this runs */
+    while (!l->dead) {
+        ks_rpc_hdr_t h;
+        uint8_t *payload;
+
+        if (evbuffer_get_length(in) < sizeof(h))
+            break;
+        evbuffer_copyout(in, &h, sizeof(h));
+        if (h.len > KS_RPC_MAX_PAYLOAD) {
+            ks_log_error("bad frame from worker %d (%u bytes), dropping the link", l->worker, h.len);
+            link_close(l);
+            break;
+        }
+        if (evbuffer_get_length(in) < sizeof(h) + h.len)
+            break;
+        evbuffer_drain(in, sizeof(h));
+        payload = malloc(h.len ? h.len : 1);
+        if (payload == NULL) {
+            link_close(l);
+            break;
+        }
+        evbuffer_remove(in, payload, h.len);
+        switch (h.kind) {
+        case KS_RPC_HELLO:
+            l->worker = (int) h.aux;
+            free(payload);
+            break;
+        case KS_RPC_KAFKA:
+            handle_kafka(l, h.id, payload, h.len);
+            break;
+        default:
+            ks_log_warn("unknown message kind %u from worker %d", h.kind, l->worker);
+            free(payload);
+            break;
+        }
+    }
+    link_release(l);
+}
+
+static void
+link_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    (void) bev;
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+        link_close(arg);
+}
+
+static void
+on_link_accept(evutil_socket_t fd, short what, void *arg)
+{
+    (void) what;
+    (void) arg;
+    for (;;) {
+        int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        ks_link_t *l;
+
+        if (cfd < 0)
+            return;
+        l = calloc(1, sizeof(*l));
+        if (l == NULL) {
+            close(cfd);
+            continue;
+        }
+        l->refs = 1;
+        l->bev = bufferevent_socket_new(ks_C.base, cfd, BEV_OPT_CLOSE_ON_FREE);
+        bufferevent_setcb(l->bev, link_read_cb, NULL, link_event_cb, l);
+        bufferevent_enable(l->bev, EV_READ | EV_WRITE);
+        l->next = ks_C.links;
+        ks_C.links = l;
+    }
+}
+
+static int
+open_link_listener(void)
+{
+    struct sockaddr_un sa;
+    int salen = ks_rpc_coord_addr(&sa, ks_C.in->master_pid);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+    if (fd < 0)
+        return -1;
+    if (bind(fd, (struct sockaddr *) &sa, (socklen_t) salen) < 0 || listen(fd, 256) < 0) {
+        ks_log_error("could not listen for workers: %s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void
+on_loaded(int rc)
+{
+    if (rc != KS_OK) {
+        ks_log_error("could not load the cluster metadata, exiting");
+        event_base_loopbreak(ks_C.base);
+        return;
+    }
+    ks_topics_publish();
+    ks_C.listen_fd = open_link_listener();
+    if (ks_C.listen_fd < 0) {
+        event_base_loopbreak(ks_C.base);
+        return;
+    }
+    ks_C.listen_ev = event_new(ks_C.base, ks_C.listen_fd, EV_READ | EV_PERSIST, on_link_accept, NULL);
+    event_add(ks_C.listen_ev, NULL);
+    ks_C.ready = true;
+    atomic_store(&ks_C.in->shm->procs[ks_C.in->slot].state, KS_SLOT_RUNNING);
+    ks_log_info("coordinator ready: cluster %s, %d topics", ks_C.cluster_id, ks_C.mv.ntopics);
+}
+
+static void
+on_stop(void *arg)
+{
+    (void) arg;
+    ks_C.stopping = true;
+    event_base_loopbreak(ks_C.base);
+}
+
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void) fd;
+    (void) what;
+    (void) arg;
+    atomic_store(&ks_C.in->shm->procs[ks_C.in->slot].heartbeat_ms, (uint64_t) ks_now_ms());
+}
+
+int
+ks_coordinator_main(ks_inherit_t *in)
+{
+    ks_ms_config_t mc;
+    char err[512];
+    struct event *tick;
+    struct timeval tv = { 1, 0 };
+    int rc;
+
+    memset(&ks_C, 0, sizeof(ks_C));
+    ks_C.in = in;
+    ks_C.listen_fd = -1;
+    if (ks_child_setup(in, "coordinator", 0) != KS_OK)
+        return 1;
+    ks_C.base = event_base_new();
+    if (ks_C.base == NULL)
+        return 1;
+    if (ks_child_events(in, ks_C.base, on_stop, NULL) != KS_OK)
+        return 1;
+    memset(&mc, 0, sizeof(mc));
+    mc.backend = in->conf->metadata_store;
+    mc.data_dir = in->conf->data_dir;
+    mc.etcd_endpoints = in->conf->etcd_endpoints;
+    mc.etcd_username = in->conf->etcd_username;
+    mc.etcd_password = in->conf->etcd_password;
+    ks_C.ms = ks_metastore_open(ks_C.base, &mc, err, sizeof(err));
+    if (ks_C.ms == NULL) {
+        ks_log_error("could not open the %s metadata store: %s", mc.backend, err);
+        return KS_EXIT_FATAL;
+    }
+    tick = event_new(ks_C.base, -1, EV_PERSIST, on_tick, NULL);
+    event_add(tick, &tv);
+    ks_topics_load(on_loaded);
+
+    event_base_dispatch(ks_C.base);
+
+    rc = ks_C.stopping ? 0 : 1;
+    while (ks_C.links != NULL)
+        link_close(ks_C.links);
+    if (ks_C.listen_ev != NULL)
+        event_free(ks_C.listen_ev);
+    if (ks_C.listen_fd >= 0)
+        close(ks_C.listen_fd);
+    event_free(tick);
+    ks_metastore_close(ks_C.ms);
+    ks_metaview_free(&ks_C.mv);
+    free(ks_C.cluster_id);
+    event_base_free(ks_C.base);
+    return rc;
+}

@@ -1,0 +1,75 @@
+/*
+ * coordinator.h: the coordinator process: the only one that talks to the
+ * metadata store.  Owns topic metadata (published to shared memory for the
+ * workers), and answers the requests workers forward (topic admin, and
+ * later consumer groups and offsets).  Runs in: coordinator.
+ */
+#ifndef KS_COORDINATOR_H
+#define KS_COORDINATOR_H
+
+#include "ks.h"
+#include "metastore/metastore.h"
+#include "metaview.h"
+#include "process.h"
+#include "proto/api.h"
+
+struct event_base;
+struct bufferevent;
+
+typedef struct ks_link ks_link_t;
+
+/* A worker's connection to the coordinator. */
+struct ks_link {
+    struct bufferevent *bev;
+    int worker;                  /* from the HELLO message */
+    int refs;                    /* requests in progress + 1 while open */
+    bool dead;
+    ks_link_t *next;
+};
+
+/* A forwarded Kafka request being handled. */
+typedef struct ks_creq {
+    ks_link_t *link;
+    uint32_t rpc_id;
+    uint8_t *frame;              /* owned copy of the request frame */
+    size_t frame_len;
+    ks_request_header_t hdr;
+    ks_arena_t arena;
+    void *request;
+    void *response;
+    int outstanding;             /* store operations still running */
+} ks_creq_t;
+
+typedef struct {
+    ks_inherit_t *in;
+    struct event_base *base;
+    ks_metastore_t *ms;
+    ks_metaview_t mv;            /* authoritative copy, published to shm */
+    char *cluster_id;
+    bool ready;
+    bool stopping;
+    int listen_fd;
+    struct event *listen_ev;
+    ks_link_t *links;
+} ks_coord_t;
+
+extern ks_coord_t ks_C;
+
+/* Sends the encoded response of creq (at its request's version) and frees
+ * creq. */
+void ks_creq_respond(ks_creq_t *creq);
+/* Frees creq without answering (the worker closes the client connection). */
+void ks_creq_close(ks_creq_t *creq);
+
+/* topics.c */
+/* Loads cluster id and topics from the store, then calls done(KS_OK|KS_ERROR). */
+void ks_topics_load(void (*done)(int rc));
+/* Rebuilds the snapshot blob and publishes it to shared memory. */
+void ks_topics_publish(void);
+void ks_h_create_topics(ks_creq_t *creq);
+void ks_h_delete_topics(ks_creq_t *creq);
+void ks_h_create_partitions(ks_creq_t *creq);
+void ks_h_describe_cluster(ks_creq_t *creq);
+void ks_h_coord_metadata(ks_creq_t *creq);
+
+#endif
