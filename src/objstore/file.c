@@ -324,7 +324,9 @@ do_delete(file_be_t *fb, ks_os_op_t *op)
     }
     slash = strrchr(path, '/');
     *slash = '\0';
-    if (fsync_dir(path) != 0) {
+    /* ENOENT: a concurrent DELETE removed the emptied directory (and
+     * fsync'd its parent), which makes this unlink durable too. */
+    if (fsync_dir(path) != 0 && errno != ENOENT) {
         ks_os_op_fail(op, KS_ERROR, "could not fsync directory of %s: %s", op->key,
                       strerror(errno));
         return;

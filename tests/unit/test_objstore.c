@@ -342,7 +342,7 @@ check_parallel(ks_objstore_t *os, const char *pfx, int n, const char *label)
     }
     for (int i = 0; i < n; i++) {
         run_until(&caps[i].done, 1, 120000);
-        ck_assert_int_eq(caps[i].rc, KS_OK);
+        ck_assert_msg(caps[i].rc == KS_OK, "get %d: %s", i, caps[i].error);
         ck_assert_uint_eq(caps[i].len, strlen(bodies[i]));
         ck_assert(memcmp(caps[i].data, bodies[i], caps[i].len) == 0);
         cap_free(&caps[i]);
@@ -353,7 +353,7 @@ check_parallel(ks_objstore_t *os, const char *pfx, int n, const char *label)
     }
     for (int i = 0; i < n; i++) {
         run_until(&caps[i].done, 1, 120000);
-        ck_assert_int_eq(caps[i].rc, KS_OK);
+        ck_assert_msg(caps[i].rc == KS_OK, "delete %d: %s", i, caps[i].error);
     }
     free(caps);
     free(bodies);
