@@ -760,7 +760,7 @@ corrupt_tail_test(bool torn)
     if (torn)
         ck_assert_int_eq(ftruncate(fd, s3 - 3), 0);
     else
-        ck_assert_int_eq(pwrite(fd, "\xff", 1, s3 - 2), 1);  /* inside record 3 */
+        ck_assert_int_eq(pwrite(fd, "X", 1, s3 - 10), 1);  /* in record 3's value */
     close(fd);
 
     reopen();
