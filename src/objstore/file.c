@@ -451,7 +451,8 @@ do_list(file_be_t *fb, ks_os_op_t *op)
         free(kv.keys);
         return;
     }
-    qsort(kv.keys, kv.n, sizeof(*kv.keys), cmp_keys);
+    if (kv.n > 1)
+        qsort(kv.keys, kv.n, sizeof(*kv.keys), cmp_keys);
     op->res.keys = kv.keys;
     op->res.nkeys = kv.n;
     op->res.rc = KS_OK;

@@ -117,6 +117,8 @@ typedef struct {
 typedef struct {
     ks_os_op_stats_t op[KS_OS_OP_COUNT];
     uint64_t retries;           /* s3: extra attempts after failures */
+    uint64_t connects;          /* s3: new connections opened (the rest
+                                 * reused kept-alive ones) */
     uint64_t inflight;          /* operations started, not yet completed */
     uint64_t queued;            /* operations waiting for a free slot */
 } ks_os_stats_t;

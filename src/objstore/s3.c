@@ -410,7 +410,8 @@ read_cb(char *buf, size_t size, size_t nitems, void *ud)
         const struct iovec *v = &r->op->iov[r->iov_idx];
         size_t n = KS_MIN(room - out, v->iov_len - r->iov_off);
 
-        memcpy(buf + out, (const char *) v->iov_base + r->iov_off, n);
+        if (n > 0)
+            memcpy(buf + out, (const char *) v->iov_base + r->iov_off, n);
         out += n;
         r->iov_off += n;
         if (r->iov_off == v->iov_len) {
@@ -466,6 +467,13 @@ check_done(s3_be_t *b)
         cc = msg->data.result;
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **) &r);
         curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+        {
+            long nconn = 0;
+
+            if (curl_easy_getinfo(msg->easy_handle, CURLINFO_NUM_CONNECTS, &nconn) == CURLE_OK &&
+                nconn > 0)
+                ks_os_stats_mut(b->os)->connects += (uint64_t) nconn;
+        }
         curl_multi_remove_handle(b->multi, msg->easy_handle);
         curl_easy_cleanup(msg->easy_handle);
         r->easy = NULL;
@@ -729,7 +737,8 @@ list_page(s3_req_t *r)
     }
     free(trunc);
     free(next);
-    qsort(r->keys, r->nkeys, sizeof(*r->keys), cmp_keys);
+    if (r->nkeys > 1)
+        qsort(r->keys, r->nkeys, sizeof(*r->keys), cmp_keys);
     r->op->res.keys = r->keys;
     r->op->res.nkeys = r->nkeys;
     r->keys = NULL;

@@ -203,12 +203,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if self.command != "HEAD":
                 self.wfile.write(out)
             return
+        # virtual-host style (bucket.localhost:port/key): s3rver runs with
+        # --no-vhost-buckets, so forward it path-style (/bucket/key)
+        vhost = headers.get("host", "").rsplit(":", 1)[0]
+        if vhost.endswith(".localhost"):
+            up_path = "/" + vhost[:-len(".localhost")] + self.path
+            raw_path = "/" + vhost[:-len(".localhost")] + raw_path
+        else:
+            up_path = self.path
         fwd = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP and k.lower() != "content-length"}
         fwd["Content-Length"] = str(len(body))
         for attempt in (0, 1):
             conn = self._upstream()
             try:
-                conn.request(self.command, self.path, body=body, headers=fwd)
+                conn.request(self.command, up_path, body=body, headers=fwd)
                 resp = conn.getresponse()
                 break
             except (OSError, http.client.HTTPException) as e:

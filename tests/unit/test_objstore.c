@@ -155,8 +155,8 @@ print_stats(const char *label, ks_objstore_t *os)
                (unsigned long long) o->errors, (unsigned long long) o->bytes,
                (double) o->latency_us_sum / 1000.0 / (double) o->requests);
     }
-    if (st->retries)
-        printf("objstore %s retries=%llu\n", label, (unsigned long long) st->retries);
+    printf("objstore %s retries=%llu connects=%llu\n", label, (unsigned long long) st->retries,
+           (unsigned long long) st->connects);
 }
 
 /* ---- checks shared by every backend ---- */
@@ -571,6 +571,68 @@ START_TEST(test_s3_list)
 }
 END_TEST
 
+START_TEST(test_s3_concurrency_limit)
+{
+    ks_objstore_t *os = open_s3_with(s3_endpoint, "kafscale", "S3RVER", 5, 4);
+    enum { N = 40 };
+    cap_t caps[N];
+    char key[256];
+    struct iovec iov = { (void *) "limited", 7 };
+    int total = 0;
+
+    memset(caps, 0, sizeof(caps));
+    for (int i = 0; i < N; i++) {
+        snprintf(key, sizeof(key), "%slimit/%d", s3_prefix, i);
+        ck_assert_int_eq(ks_os_put(os, key, &iov, 1, cap_cb, &caps[i]), KS_OK);
+    }
+    /* 4 in flight, the rest queued in order */
+    ck_assert_uint_eq(ks_objstore_stats(os)->queued, N - 4);
+    ck_assert_uint_eq(ks_objstore_stats(os)->inflight, N);
+    for (int i = 0; i < N; i++) {
+        run_until(&caps[i].done, 1, 60000);
+        ck_assert_msg(caps[i].rc == KS_OK, "put %d: %s", i, caps[i].error);
+        total += caps[i].done;
+    }
+    ck_assert_int_eq(total, N);
+    ck_assert_uint_eq(ks_objstore_stats(os)->queued, 0);
+    ck_assert_uint_eq(ks_objstore_stats(os)->inflight, 0);
+    /* connections are reused: at most one per slot */
+    ck_assert_uint_le(ks_objstore_stats(os)->connects, 4);
+    print_stats("s3 limit", os);
+    for (int i = 0; i < N; i++) {
+        cap_t c;
+
+        snprintf(key, sizeof(key), "%slimit/%d", s3_prefix, i);
+        ck_assert_int_eq(delete_sync(os, key, &c), KS_OK);
+    }
+    ks_objstore_close(os);
+}
+END_TEST
+
+START_TEST(test_s3_virtual_host)
+{
+    /* bucket.localhost:port/key: curl resolves *.localhost to loopback;
+     * the proxy maps the bucket from the Host header to s3rver's path */
+    char ep[128], pfx[128];
+    const char *port = strrchr(s3_endpoint, ':');
+    ks_os_config_t cfg = {
+        .backend = "s3", .bucket = "kafscale", .endpoint = ep, .region = "us-east-1",
+        .access_key = "S3RVER", .secret_key = "S3RVER", .path_style = false,
+    };
+    char err[256] = "";
+    ks_objstore_t *os;
+
+    ck_assert(port != NULL);
+    snprintf(ep, sizeof(ep), "http://localhost%s", port);
+    os = ks_objstore_open(base, &cfg, err, sizeof(err));
+    ck_assert_msg(os != NULL, "open: %s", err);
+    snprintf(pfx, sizeof(pfx), "%svhost/", s3_prefix);
+    check_basic(os, pfx);
+    check_list(os, pfx);
+    ks_objstore_close(os);
+}
+END_TEST
+
 START_TEST(test_s3_pagination)
 {
     ks_objstore_t *os = open_s3_with(s3_endpoint, "kafscale", "S3RVER", 5, 16);
@@ -705,6 +767,28 @@ START_TEST(test_s3_server_down)
 }
 END_TEST
 
+START_TEST(test_s3_upstream_503)
+{
+    const char *ep = getenv("KS_S3_503_ENDPOINT");
+    ks_objstore_t *os;
+    cap_t c;
+    int64_t t0;
+
+    if (ep == NULL || ep[0] == '\0')
+        return;
+    os = open_s3_with(ep, "kafscale", "S3RVER", 4, 4);
+    t0 = ks_mono_us();
+    ck_assert_int_eq(get_sync(os, "down/y", 0, -1, &c), KS_ERROR);
+    printf("objstore s3 upstream 503: error after %.0f ms: %s\n",
+           (double) (ks_mono_us() - t0) / 1000.0, c.error);
+    ck_assert_int_eq(c.http_status, 503);
+    ck_assert(strstr(c.error, "ServiceUnavailable") != NULL);
+    ck_assert_uint_eq(ks_objstore_stats(os)->retries, 4);
+    ck_assert(ks_mono_us() - t0 < 15 * 1000000LL);
+    ks_objstore_close(os);
+}
+END_TEST
+
 START_TEST(test_s3_close_cancels)
 {
     char ep[64];
@@ -756,8 +840,18 @@ START_TEST(test_s3_latency)
     ck_assert_uint_eq(c.len, 16);
     ck_assert(memcmp(c.data, body + sizeof(body) - 16, 16) == 0);
     cap_free(&c);
-    for (int i = 0; i < 20; i++)
-        ck_assert_int_eq(put_sync(os, key, "small", 5, &c), KS_OK);
+    {
+        uint64_t before = ks_objstore_stats(os)->connects;
+
+        t0 = ks_mono_us();
+        for (int i = 0; i < 20; i++)
+            ck_assert_int_eq(put_sync(os, key, "small", 5, &c), KS_OK);
+        printf("objstore s3 20 sequential small puts: %.2f ms each, %llu new connection(s)\n",
+               (double) (ks_mono_us() - t0) / 1000.0 / 20,
+               (unsigned long long) (ks_objstore_stats(os)->connects - before));
+        /* keep-alive: sequential requests reuse one connection */
+        ck_assert_uint_le(ks_objstore_stats(os)->connects - before, 1);
+    }
     print_stats("s3", os);
     ck_assert_int_eq(delete_sync(os, key, &c), KS_OK);
     ks_objstore_close(os);
@@ -791,7 +885,10 @@ objstore_suite(void)
         tcase_add_test(tc, test_s3_bucket_autocreate);
         tcase_add_test(tc, test_s3_wrong_secret);
         tcase_add_test(tc, test_s3_server_down);
+        tcase_add_test(tc, test_s3_upstream_503);
         tcase_add_test(tc, test_s3_close_cancels);
+        tcase_add_test(tc, test_s3_concurrency_limit);
+        tcase_add_test(tc, test_s3_virtual_host);
         tcase_add_test(tc, test_s3_pagination);
         tcase_add_test(tc, test_s3_latency);
         suite_add_tcase(s, tc);

@@ -9,7 +9,13 @@ exec bash -c '
 dir=$(mktemp -d /tmp/ks-objstore-s3.XXXXXX) || exit 1
 ks_s3_start "$dir"; rc=$?
 if [ $rc -ne 0 ]; then rm -rf "$dir"; exit $rc; fi
-trap "ks_s3_stop; rm -rf \"$dir\"" EXIT
+# a second proxy whose upstream is down: every request gets 503
+deadport=$(ks_free_port)
+/usr/bin/python3 "$1/tests/e2e/s3proxy.py" --upstream 127.0.0.1:$deadport --port-file "$dir/p503.port" 2>"$dir/p503.log" &
+p503=$!
+trap "kill $p503 2>/dev/null; wait $p503 2>/dev/null; ks_s3_stop; rm -rf \"$dir\"" EXIT
+for i in $(seq 1 100); do [ -s "$dir/p503.port" ] && break; sleep 0.05; done
+export KS_S3_503_ENDPOINT=http://127.0.0.1:$(cat "$dir/p503.port")
 timeout 600 "$2/tests/unit/test_objstore"; rc=$?
 refused=$(grep -c "refused" "$dir/s3proxy.log")
 echo "s3proxy refused $refused request(s) (the wrong-secret test expects some)"
