@@ -39,15 +39,8 @@
 typedef struct {
     ks_objstore_t *os;
     char *root;                 /* <data_dir>/objects */
-    int nthreads;
-    pthread_t threads[8];
-    pthread_mutex_t mu;
-    pthread_cond_t cond;
-    ks_os_op_t *queue_head, *queue_tail;   /* waiting for a thread */
-    ks_os_op_t *done_head, *done_tail;     /* finished, for the loop */
-    bool stopping;
-    int pipe_rd, pipe_wr;
-    struct event *ev_pipe;
+    ks_os_pool_t *pool;
+    pthread_mutex_t seq_mu;
     unsigned tmp_seq;
 } file_be_t;
 
@@ -137,9 +130,9 @@ do_put(file_be_t *fb, ks_os_op_t *op)
     snprintf(dir, sizeof(dir), "%s", path);
     slash = strrchr(dir, '/');
     *slash = '\0';
-    pthread_mutex_lock(&fb->mu);
+    pthread_mutex_lock(&fb->seq_mu);
     seq = fb->tmp_seq++;
-    pthread_mutex_unlock(&fb->mu);
+    pthread_mutex_unlock(&fb->seq_mu);
     if (snprintf(tmp, sizeof(tmp), "%s/" TMP_PREFIX "%ld.%u", dir, (long) getpid(), seq) >=
         (int) sizeof(tmp)) {
         ks_os_op_fail(op, KS_ERROR, "could not store %s: key too long", op->key);
@@ -458,86 +451,23 @@ do_list(file_be_t *fb, ks_os_op_t *op)
     op->res.rc = KS_OK;
 }
 
-static void *
-pool_main(void *arg)
+/* Runs in: a pool thread. */
+static void
+file_exec(void *ctx, ks_os_op_t *op)
 {
-    file_be_t *fb = arg;
+    file_be_t *fb = ctx;
 
-    pthread_mutex_lock(&fb->mu);
-    for (;;) {
-        ks_os_op_t *op;
-        bool wake;
-
-        while (fb->queue_head == NULL && !fb->stopping)
-            pthread_cond_wait(&fb->cond, &fb->mu);
-        if (fb->stopping)
-            break;
-        op = fb->queue_head;
-        fb->queue_head = op->next;
-        if (fb->queue_head == NULL)
-            fb->queue_tail = NULL;
-        pthread_mutex_unlock(&fb->mu);
-
-        switch (op->kind) {
-        case KS_OS_OP_PUT: do_put(fb, op); break;
-        case KS_OS_OP_GET: do_get(fb, op); break;
-        case KS_OS_OP_HEAD: do_head(fb, op); break;
-        case KS_OS_OP_LIST: do_list(fb, op); break;
-        case KS_OS_OP_DELETE: do_delete(fb, op); break;
-        default: ks_os_op_fail(op, KS_ERROR, "unknown operation"); break;
-        }
-
-        pthread_mutex_lock(&fb->mu);
-        op->next = NULL;
-        wake = fb->done_head == NULL;
-        if (fb->done_tail != NULL)
-            fb->done_tail->next = op;
-        else
-            fb->done_head = op;
-        fb->done_tail = op;
-        if (wake) {
-            char c = 1;
-            ssize_t w;
-
-            do
-                w = write(fb->pipe_wr, &c, 1);
-            while (w < 0 && errno == EINTR);
-            /* EAGAIN: the pipe is full, hence already readable. */
-        }
+    switch (op->kind) {
+    case KS_OS_OP_PUT: do_put(fb, op); break;
+    case KS_OS_OP_GET: do_get(fb, op); break;
+    case KS_OS_OP_HEAD: do_head(fb, op); break;
+    case KS_OS_OP_LIST: do_list(fb, op); break;
+    case KS_OS_OP_DELETE: do_delete(fb, op); break;
+    default: ks_os_op_fail(op, KS_ERROR, "unknown operation"); break;
     }
-    pthread_mutex_unlock(&fb->mu);
-    return NULL;
 }
 
 /* ---- on the loop ---- */
-
-static void
-take_done(file_be_t *fb)
-{
-    ks_os_op_t *list;
-
-    pthread_mutex_lock(&fb->mu);
-    list = fb->done_head;
-    fb->done_head = fb->done_tail = NULL;
-    pthread_mutex_unlock(&fb->mu);
-    while (list != NULL) {
-        ks_os_op_t *op = list;
-
-        list = op->next;
-        ks_os_op_done(op);
-    }
-}
-
-static void
-pipe_cb(evutil_socket_t fd, short what, void *arg)
-{
-    file_be_t *fb = arg;
-    char buf[256];
-
-    while (read(fd, buf, sizeof(buf)) > 0)
-        ;
-    take_done(fb);
-}
 
 static int
 file_submit(void *be, ks_os_op_t *op)
@@ -546,15 +476,7 @@ file_submit(void *be, ks_os_op_t *op)
 
     if (!key_ok(op->key, op->kind == KS_OS_OP_LIST))
         return KS_ERROR;
-    pthread_mutex_lock(&fb->mu);
-    op->next = NULL;
-    if (fb->queue_tail != NULL)
-        fb->queue_tail->next = op;
-    else
-        fb->queue_head = op;
-    fb->queue_tail = op;
-    pthread_cond_signal(&fb->cond);
-    pthread_mutex_unlock(&fb->mu);
+    ks_os_pool_submit(fb->pool, op);
     return KS_OK;
 }
 
@@ -562,29 +484,9 @@ static void
 file_close(void *be)
 {
     file_be_t *fb = be;
-    ks_os_op_t *queued;
 
-    pthread_mutex_lock(&fb->mu);
-    fb->stopping = true;
-    queued = fb->queue_head;
-    fb->queue_head = fb->queue_tail = NULL;
-    pthread_cond_broadcast(&fb->cond);
-    pthread_mutex_unlock(&fb->mu);
-    for (int i = 0; i < fb->nthreads; i++)
-        pthread_join(fb->threads[i], NULL);
-    take_done(fb);      /* finished ones keep their real result */
-    while (queued != NULL) {
-        ks_os_op_t *op = queued;
-
-        queued = op->next;
-        ks_os_op_fail(op, KS_ERROR, "object store closed");
-        ks_os_op_done(op);
-    }
-    event_free(fb->ev_pipe);
-    close(fb->pipe_rd);
-    close(fb->pipe_wr);
-    pthread_mutex_destroy(&fb->mu);
-    pthread_cond_destroy(&fb->cond);
+    ks_os_pool_free(fb->pool);
+    pthread_mutex_destroy(&fb->seq_mu);
     free(fb->root);
     free(fb);
 }
@@ -594,8 +496,8 @@ file_open(ks_objstore_t *os, struct event_base *base, const ks_os_config_t *cfg,
           char *err, size_t errlen)
 {
     file_be_t *fb;
-    int fds[2];
     size_t n;
+    int nthreads;
 
     if (cfg->data_dir == NULL || cfg->data_dir[0] == '\0') {
         snprintf(err, errlen, "file object store needs a data directory");
@@ -620,50 +522,23 @@ file_open(ks_objstore_t *os, struct event_base *base, const ks_os_config_t *cfg,
     strcpy(fb->root + n, "/objects");
     if (mkdir(cfg->data_dir, 0755) != 0 && errno != EEXIST) {
         snprintf(err, errlen, "could not create %s: %s", cfg->data_dir, strerror(errno));
-        goto fail_root;
+        goto fail;
     }
     if (mkdir(fb->root, 0755) == 0) {
         fsync_dir(cfg->data_dir);
     } else if (errno != EEXIST) {
         snprintf(err, errlen, "could not create %s: %s", fb->root, strerror(errno));
-        goto fail_root;
+        goto fail;
     }
-    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
-        snprintf(err, errlen, "could not create pipe: %s", strerror(errno));
-        goto fail_root;
-    }
-    fb->pipe_rd = fds[0];
-    fb->pipe_wr = fds[1];
-    fb->ev_pipe = event_new(base, fb->pipe_rd, EV_READ | EV_PERSIST, pipe_cb, fb);
-    if (fb->ev_pipe == NULL || event_add(fb->ev_pipe, NULL) != 0) {
-        snprintf(err, errlen, "could not watch completion pipe");
-        goto fail_pipe;
-    }
-    pthread_mutex_init(&fb->mu, NULL);
-    pthread_cond_init(&fb->cond, NULL);
-    fb->nthreads = cfg->concurrency > 0 ? cfg->concurrency : 4;
-    fb->nthreads = KS_MAX(2, KS_MIN(fb->nthreads, (int) KS_ARRAY_LEN(fb->threads)));
-    for (int i = 0; i < fb->nthreads; i++) {
-        if (pthread_create(&fb->threads[i], NULL, pool_main, fb) != 0) {
-            snprintf(err, errlen, "could not start object store thread");
-            pthread_mutex_lock(&fb->mu);
-            fb->stopping = true;
-            pthread_cond_broadcast(&fb->cond);
-            pthread_mutex_unlock(&fb->mu);
-            for (int j = 0; j < i; j++)
-                pthread_join(fb->threads[j], NULL);
-            pthread_mutex_destroy(&fb->mu);
-            pthread_cond_destroy(&fb->cond);
-            goto fail_pipe;
-        }
+    pthread_mutex_init(&fb->seq_mu, NULL);
+    nthreads = cfg->concurrency > 0 ? cfg->concurrency : 4;
+    fb->pool = ks_os_pool_new(base, KS_MAX(2, KS_MIN(nthreads, 8)), file_exec, fb, err, errlen);
+    if (fb->pool == NULL) {
+        pthread_mutex_destroy(&fb->seq_mu);
+        goto fail;
     }
     return fb;
-fail_pipe:
-    if (fb->ev_pipe != NULL)
-        event_free(fb->ev_pipe);
-    close(fds[0]);
-    close(fds[1]);
-fail_root:
+fail:
     free(fb->root);
     free(fb);
     return NULL;

@@ -171,6 +171,17 @@ void ks_os_op_done(ks_os_op_t *op);
 void ks_os_op_fail(ks_os_op_t *op, int rc, const char *fmt, ...) KS_PRINTF(3, 4);
 ks_os_stats_t *ks_os_stats_mut(ks_objstore_t *os);
 
+/* pool.c: a small thread pool for blocking backends.  fn runs in a pool
+ * thread and fills op->res; the op then goes to ks_os_op_done on the loop.
+ * ks_os_pool_free waits for running ops (they report their result) and
+ * fails queued ones with "object store closed". */
+typedef struct ks_os_pool ks_os_pool_t;
+typedef void (*ks_os_pool_fn)(void *ctx, ks_os_op_t *op);
+ks_os_pool_t *ks_os_pool_new(struct event_base *base, int nthreads, ks_os_pool_fn fn, void *ctx,
+                             char *err, size_t errlen);
+void ks_os_pool_submit(ks_os_pool_t *p, ks_os_op_t *op);
+void ks_os_pool_free(ks_os_pool_t *p);
+
 extern const ks_os_backend_t ks_os_backend_file;
 extern const ks_os_backend_t ks_os_backend_s3;
 #ifdef HAVE_LIBS3
