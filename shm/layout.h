@@ -72,6 +72,7 @@ typedef struct {
     int32_t nworkers;
     uint64_t off_procs;              /* ks_shm_proc_t[KS_MAX_PROCS] */
     uint64_t off_meta;               /* ks_shm_meta_t */
+    uint64_t off_ring;               /* ks_ring_t, partition table, buffer */
     _Atomic uint32_t shutting_down;
     uint32_t reserved;
 } ks_shm_header_t;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "shm/ring.h"
 #include "shm/shm.h"
 
 #define ALIGN64(x) (((x) + 63) & ~(uint64_t) 63)
@@ -29,6 +30,9 @@ ks_shm_create(ks_shm_t *shm, const ks_shm_params_t *p, char *err, size_t errlen)
     off += ALIGN64(p->meta_bytes);
     off_mbuf1 = off;
     off += ALIGN64(p->meta_bytes);
+    off = (off + 4095) & ~(uint64_t) 4095;
+    uint64_t off_ring = off;
+    off += ks_ring_shm_size(p->ring_bytes, p->nparts);
     off = (off + 4095) & ~(uint64_t) 4095;
 
     base = mmap(NULL, off, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -52,6 +56,9 @@ ks_shm_create(ks_shm_t *shm, const ks_shm_params_t *p, char *err, size_t errlen)
     shm->meta->capacity = (uint32_t) p->meta_bytes;
     shm->meta->off_buf[0] = off_mbuf0;
     shm->meta->off_buf[1] = off_mbuf1;
+    shm->hdr->off_ring = off_ring;
+    shm->ring = ks_shm_at(shm, off_ring);
+    ks_ring_init(shm->ring, p->ring_bytes, p->nparts, off_ring);
     return KS_OK;
 }
 

@@ -8,17 +8,20 @@
 #include "ks.h"
 #include "shm/layout.h"
 
-typedef struct {
+typedef struct ks_shm_s {
     uint8_t *base;
     size_t size;
     ks_shm_header_t *hdr;
     ks_shm_proc_t *procs;
     ks_shm_meta_t *meta;
+    struct ks_ring_s *ring;
 } ks_shm_t;
 
 typedef struct {
     int nworkers;
     size_t meta_bytes;               /* per metadata buffer */
+    uint64_t ring_bytes;
+    uint32_t nparts;                 /* partition slots */
 } ks_shm_params_t;
 
 /* Runs in: master. Maps and initialises the segment. */

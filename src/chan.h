@@ -38,7 +38,11 @@ enum {
     KS_RPC_HELLO = 1,         /* worker -> coordinator: aux = worker index */
     KS_RPC_KAFKA,             /* a whole Kafka request frame (no size prefix) */
     KS_RPC_KAFKA_REPLY,       /* a whole Kafka response (header + body, no size prefix) */
-    KS_RPC_KAFKA_CLOSE        /* reply: close the client connection (bad request) */
+    KS_RPC_KAFKA_CLOSE,       /* reply: close the client connection (bad request) */
+    KS_RPC_COMMIT,            /* flusher -> coordinator: new high watermarks,
+                               * records of [i32 partition][i64 next offset]
+                               * [i16 topic length][topic] */
+    KS_RPC_COMMIT_REPLY       /* payload: 1 byte, 0 = committed */
 };
 
 /* The abstract unix socket name of the coordinator of the broker whose

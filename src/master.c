@@ -31,6 +31,7 @@
 #include "master.h"
 #include "process.h"
 #include "proctitle.h"
+#include "shm/ring.h"
 #include "util.h"
 
 #define KS_MAX_LISTENERS 8
@@ -314,9 +315,14 @@ release_child(ks_child_t *c)
     atomic_store(&slot->conns, 0);
     atomic_store(&slot->pid, 0);
     atomic_store(&slot->state, KS_SLOT_FREE);
-    /* Ring reservations and partition locks are released here once the
-     * data path keeps them in shared memory (robust mutexes recover the
-     * locks; see shm/README). */
+    /* Partition locks it held are recovered by the next locker (robust
+     * mutexes); ring entries it reserved and never finished are aborted so
+     * the flusher does not wait for them. */
+    if (c->kind == KS_PROC_WORKER && c->pid > 0) {
+        int n = ks_ring_abort_dead(&M.shm, M.shm.ring, c->slot, (int32_t) c->pid);
+        if (n > 0)
+            ks_log_warn("aborted %d unfinished ring entries of the dead worker %d", n, c->index);
+    }
     if (c->chan >= 0) {
         close(c->chan);
         c->chan = -1;
@@ -607,7 +613,8 @@ ks_master_run(ks_inherit_t *in, bool daemon_mode, const char *pid_file)
     if (pid_file != NULL && pid_file[0] != 0 && write_pid_file(pid_file) != KS_OK)
         return 1;
 
-    ks_shm_params_t sp = { .nworkers = nworkers, .meta_bytes = 16u << 20 };
+    ks_shm_params_t sp = { .nworkers = nworkers, .meta_bytes = 16u << 20,
+                           .ring_bytes = (uint64_t) conf->ring_bytes, .nparts = KS_MAX_PARTITIONS };
     if (ks_shm_create(&M.shm, &sp, err, sizeof(err)) != KS_OK) {
         ks_log_error("%s", err);
         return 1;

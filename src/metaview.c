@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "metaview.h"
+#include "shm/shm.h"
 
 #define MV_MAGIC   0x4b534d44u   /* "KSMD" */
 #define MV_VERSION 1
@@ -88,6 +90,8 @@ ks_metaview_encode(const ks_metaview_t *mv, uint8_t **out, size_t *len)
             ks_write_i32(&w, t->partitions[p].partition);
             ks_write_i32(&w, t->partitions[p].leader);
             ks_write_i32(&w, t->partitions[p].leader_epoch);
+            ks_write_i32(&w, (int32_t) t->partitions[p].slot);
+            ks_write_i32(&w, (int32_t) t->partitions[p].slot_gen);
         }
     }
     if (w.err) {
@@ -192,7 +196,7 @@ ks_metaview_parse(const uint8_t *p, size_t len, ks_metaview_t *mv)
         t->conf.max_message_bytes = ks_read_i32(&r);
         t->conf.log_append_time = ks_read_i8(&r);
         np = ks_read_i32(&r);
-        if (r.err || np < 0 || (size_t) np > ks_reader_left(&r) / 12) {
+        if (r.err || np < 0 || (size_t) np > ks_reader_left(&r) / 20) {
             r.err = KS_DECODE_INVALID;
             break;
         }
@@ -206,6 +210,8 @@ ks_metaview_parse(const uint8_t *p, size_t len, ks_metaview_t *mv)
             t->partitions[j].partition = ks_read_i32(&r);
             t->partitions[j].leader = ks_read_i32(&r);
             t->partitions[j].leader_epoch = ks_read_i32(&r);
+            t->partitions[j].slot = (uint32_t) ks_read_i32(&r);
+            t->partitions[j].slot_gen = (uint32_t) ks_read_i32(&r);
         }
     }
     if (r.err || ks_metaview_index(mv) != KS_OK)
@@ -267,4 +273,35 @@ ks_metaview_broker(const ks_metaview_t *mv, int32_t node_id)
         if (mv->brokers[i].node_id == node_id)
             return &mv->brokers[i];
     return NULL;
+}
+
+const ks_metaview_t *
+ks_mvcache_get(ks_mvcache_t *c, const struct ks_shm_s *shm)
+{
+    uint64_t gen = ks_shm_meta_generation(shm);
+    size_t len = 0;
+    ks_metaview_t mv;
+
+    if (gen == c->gen)
+        return c->gen != 0 ? &c->mv : NULL;
+    gen = ks_shm_meta_read(shm, &c->buf, &c->cap, &len);
+    if (gen == 0)
+        return NULL;
+    if (ks_metaview_parse(c->buf, len, &mv) != KS_OK) {
+        ks_log_error("could not parse the metadata snapshot (generation %llu)",
+                     (unsigned long long) gen);
+        return c->gen != 0 ? &c->mv : NULL;
+    }
+    ks_metaview_free(&c->mv);
+    c->mv = mv;
+    c->gen = gen;
+    return &c->mv;
+}
+
+void
+ks_mvcache_free(ks_mvcache_t *c)
+{
+    ks_metaview_free(&c->mv);
+    free(c->buf);
+    memset(c, 0, sizeof(*c));
 }

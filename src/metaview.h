@@ -23,7 +23,11 @@ typedef struct {
     int32_t partition;
     int32_t leader;
     int32_t leader_epoch;
+    uint32_t slot;             /* partition slot in the ring's table (this broker) */
+    uint32_t slot_gen;         /* its generation; KS_SLOT_NONE when not served here */
 } ks_mv_partition_t;
+
+#define KS_SLOT_NONE UINT32_MAX
 
 /* Per-topic configuration the data path needs. */
 typedef struct {
@@ -69,5 +73,19 @@ int ks_metaview_index(ks_metaview_t *mv);
 const ks_mv_topic_t *ks_metaview_topic(const ks_metaview_t *mv, const char *name, size_t len);
 const ks_mv_topic_t *ks_metaview_topic_by_id(const ks_metaview_t *mv, const ks_uuid_t *id);
 const ks_mv_broker_t *ks_metaview_broker(const ks_metaview_t *mv, int32_t node_id);
+
+/* A process's copy of the snapshot in shared memory, re-read when the
+ * coordinator published a new generation. */
+typedef struct {
+    uint64_t gen;
+    ks_metaview_t mv;
+    uint8_t *buf;
+    size_t cap;
+} ks_mvcache_t;
+
+struct ks_shm_s;
+/* The current view, or NULL before the first publication. */
+const ks_metaview_t *ks_mvcache_get(ks_mvcache_t *c, const struct ks_shm_s *shm);
+void ks_mvcache_free(ks_mvcache_t *c);
 
 #endif

@@ -20,6 +20,7 @@ static void h_api_versions(ks_req_t *req);
 #define FORWARD(lo, hi)   { (lo), (hi), NULL, true }
 
 static const ks_api_entry_t api_table[KS_API_KEY_COUNT] = {
+    [KS_API_PRODUCE]           = LOCAL(0, 11, ks_h_produce),
     [KS_API_METADATA]          = LOCAL(0, 12, ks_h_metadata),
     [KS_API_API_VERSIONS]      = LOCAL(0, 4, h_api_versions),
     [KS_API_CREATE_TOPICS]     = FORWARD(0, 7),

@@ -38,6 +38,10 @@ struct ks_req {
     bool done;
     bool close_after;             /* close the connection instead of answering */
     bool no_response;             /* Produce with acks=0 */
+    bool parked;                  /* waits in a handler's list (produce, fetch):
+                                   * a closing connection orphans it (conn =
+                                   * NULL) instead of freeing it; completing an
+                                   * orphan frees it */
 };
 
 struct ks_conn {
@@ -58,10 +62,7 @@ struct ks_conn {
 typedef struct {
     ks_inherit_t *in;
     struct event_base *base;
-    ks_metaview_t mv;
-    uint64_t mv_gen;
-    uint8_t *mv_buf;
-    size_t mv_cap;
+    ks_mvcache_t mvc;             /* the metadata snapshot */
     ks_conn_t *conns;
     int nconns;
     bool stopping;
@@ -74,6 +75,11 @@ typedef struct {
     struct event *coord_retry;
     struct event *chan_ev;
     struct event *tick;
+    /* the data path */
+    struct ks_ring_s *ring;       /* == in->shm->ring */
+    struct ks_objstore *os;       /* reads of data older than the ring */
+    int notify_fd;                /* wake-ups from the flusher */
+    struct event *notify_ev;
 } ks_worker_t;
 
 extern ks_worker_t ks_W;
@@ -113,6 +119,19 @@ void ks_forward(ks_req_t *req);
 void ks_forget_request(ks_req_t *req);
 /* The latest metadata snapshot (re-read when its generation moved). */
 const ks_metaview_t *ks_worker_meta(void);
+
+/* ---- the data path ---- */
+void ks_h_produce(ks_req_t *req);
+void ks_h_fetch(ks_req_t *req);
+void ks_h_list_offsets(ks_req_t *req);
+void ks_h_offset_for_leader_epoch(ks_req_t *req);
+/* Called whenever the flusher advanced the durable cursor (high
+ * watermarks moved, ring space freed): parked produces and fetches are
+ * re-examined. */
+void ks_produce_wakeup(void);
+void ks_fetch_wakeup(void);
+/* Frees what the data path keeps at worker exit. */
+void ks_fetch_shutdown(void);
 
 /* ---- Metadata (metadata.c), shared with the coordinator ---- */
 void ks_h_metadata(ks_req_t *req);

@@ -110,11 +110,11 @@ ks_conn_close(ks_conn_t *c, const char *why)
         ks_log_info("closing connection from %s: %s", c->peer, why);
     for (r = c->head; r != NULL; r = next) {
         next = r->next;
-        if (r->done || r->rpc_id == 0) {
+        if (r->done || (r->rpc_id == 0 && !r->parked)) {
             req_free(r);
         } else {
-            /* A forwarded request still waits for its reply: orphan it;
-             * the reply is dropped when it comes. */
+            /* A forwarded or parked request is still referenced: orphan
+             * it; it is freed when it completes. */
             r->conn = NULL;
             r->next = NULL;
         }

@@ -19,6 +19,9 @@
 #include "broker.h"
 #include "chan.h"
 #include "log.h"
+#include "notify.h"
+#include "objstore/objstore.h"
+#include "shm/ring.h"
 #include "util.h"
 
 ks_worker_t ks_W;
@@ -32,24 +35,7 @@ static void coord_connect(void);
 const ks_metaview_t *
 ks_worker_meta(void)
 {
-    uint64_t gen = ks_shm_meta_generation(ks_W.in->shm);
-    size_t len = 0;
-    ks_metaview_t mv;
-
-    if (gen == ks_W.mv_gen)
-        return ks_W.mv_gen != 0 ? &ks_W.mv : NULL;
-    gen = ks_shm_meta_read(ks_W.in->shm, &ks_W.mv_buf, &ks_W.mv_cap, &len);
-    if (gen == 0)
-        return NULL;
-    if (ks_metaview_parse(ks_W.mv_buf, len, &mv) != KS_OK) {
-        ks_log_error("could not parse the metadata snapshot (generation %llu)",
-                     (unsigned long long) gen);
-        return ks_W.mv_gen != 0 ? &ks_W.mv : NULL;
-    }
-    ks_metaview_free(&ks_W.mv);
-    ks_W.mv = mv;
-    ks_W.mv_gen = gen;
-    return &ks_W.mv;
+    return ks_mvcache_get(&ks_W.mvc, ks_W.in->shm);
 }
 
 /* ---------- the coordinator link ---------- */
@@ -254,6 +240,45 @@ on_chan(evutil_socket_t fd, short what, void *arg)
     }
 }
 
+/* ---------- wake-ups from the flusher ---------- */
+
+static void
+on_notify(evutil_socket_t fd, short what, void *arg)
+{
+    (void) what;
+    (void) arg;
+    ks_notify_drain(fd);
+    ks_produce_wakeup();
+    ks_fetch_wakeup();
+}
+
+static int
+open_objstore(void)
+{
+    const ks_conf_t *conf = ks_W.in->conf;
+    ks_os_config_t oc;
+    char err[512];
+
+    memset(&oc, 0, sizeof(oc));
+    oc.backend = conf->object_store;
+    oc.data_dir = conf->data_dir;
+    oc.bucket = conf->s3_bucket;
+    oc.endpoint = conf->s3_endpoint[0] ? conf->s3_endpoint : NULL;
+    oc.region = conf->s3_region;
+    oc.access_key = conf->s3_access_key[0] ? conf->s3_access_key : NULL;
+    oc.secret_key = conf->s3_secret_key[0] ? conf->s3_secret_key : NULL;
+    oc.session_token = conf->s3_session_token[0] ? conf->s3_session_token : NULL;
+    oc.path_style = conf->s3_path_style;
+    oc.concurrency = (int) KS_MIN(conf->s3_concurrency, 16);
+    oc.max_retries = -1;
+    ks_W.os = ks_objstore_open(ks_W.base, &oc, err, sizeof(err));
+    if (ks_W.os == NULL) {
+        ks_log_error("could not open the %s object store: %s", oc.backend, err);
+        return KS_ERROR;
+    }
+    return KS_OK;
+}
+
 /* ---------- loop ---------- */
 
 static int64_t stop_deadline_ms;
@@ -313,6 +338,20 @@ ks_worker_main(ks_inherit_t *in)
     ks_set_nonblock(in->chan_fd);
     ks_W.chan_ev = event_new(ks_W.base, in->chan_fd, EV_READ | EV_PERSIST, on_chan, NULL);
     event_add(ks_W.chan_ev, NULL);
+    ks_W.ring = in->shm->ring;
+    if (open_objstore() != KS_OK)
+        return KS_EXIT_FATAL;
+    {
+        char name[32];
+        snprintf(name, sizeof(name), "worker.%d", in->index);
+        ks_W.notify_fd = ks_notify_bind(in->master_pid, name);
+        if (ks_W.notify_fd < 0) {
+            ks_log_error("could not bind the wake-up socket %s: %s", name, strerror(errno));
+            return 1;
+        }
+        ks_W.notify_ev = event_new(ks_W.base, ks_W.notify_fd, EV_READ | EV_PERSIST, on_notify, NULL);
+        event_add(ks_W.notify_ev, NULL);
+    }
     ks_W.coord_retry = evtimer_new(ks_W.base, coord_retry_cb, NULL);
     ks_W.tick = event_new(ks_W.base, -1, EV_PERSIST, on_tick, NULL);
     event_add(ks_W.tick, &tick);
@@ -328,8 +367,11 @@ ks_worker_main(ks_inherit_t *in)
     event_free(ks_W.chan_ev);
     event_free(ks_W.coord_retry);
     event_free(ks_W.tick);
-    ks_metaview_free(&ks_W.mv);
-    free(ks_W.mv_buf);
+    event_free(ks_W.notify_ev);
+    close(ks_W.notify_fd);
+    ks_fetch_shutdown();
+    ks_objstore_close(ks_W.os);
+    ks_mvcache_free(&ks_W.mvc);
     free(ks_W.pending);
     event_base_free(ks_W.base);
     close(in->chan_fd);

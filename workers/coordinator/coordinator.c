@@ -86,6 +86,15 @@ link_send(ks_link_t *l, uint32_t id, uint16_t kind, const void *p, size_t len)
         bufferevent_write(l->bev, p, len);
 }
 
+static void
+commit_reply(ks_link_t *l, uint32_t id, int status)
+{
+    uint8_t b = (uint8_t) status;
+
+    link_send(l, id, KS_RPC_COMMIT_REPLY, &b, 1);
+    link_release(l);
+}
+
 void
 ks_creq_respond(ks_creq_t *creq)
 {
@@ -192,6 +201,10 @@ link_read_cb(struct bufferevent *bev, void *arg)
             break;
         case KS_RPC_KAFKA:
             handle_kafka(l, h.id, payload, h.len);
+            break;
+        case KS_RPC_COMMIT:
+            ks_topics_commit(l, h.id, payload, h.len, commit_reply);
+            free(payload);
             break;
         default:
             ks_log_warn("unknown message kind %u from worker %d", h.kind, l->worker);

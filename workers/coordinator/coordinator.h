@@ -71,5 +71,9 @@ void ks_h_delete_topics(ks_creq_t *creq);
 void ks_h_create_partitions(ks_creq_t *creq);
 void ks_h_describe_cluster(ks_creq_t *creq);
 void ks_h_coord_metadata(ks_creq_t *creq);
+/* Commits the flusher's new high watermarks in one transaction; reply()
+ * gets 0 on success.  The link holds one more reference until then. */
+void ks_topics_commit(ks_link_t *l, uint32_t id, const uint8_t *p, size_t len,
+                      void (*reply)(ks_link_t *l, uint32_t id, int status));
 
 #endif

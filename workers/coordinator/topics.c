@@ -25,6 +25,7 @@
 #include "coordinator.h"
 #include "log.h"
 #include "proto/errors.h"
+#include "shm/ring.h"
 #include "util.h"
 #include "workers/broker/broker.h"
 
@@ -242,6 +243,131 @@ topic_conf_set(ks_mv_topic_conf_t *tc, const char *name, const char *value, char
     return false;
 }
 
+/* ---------- partition slots in the ring's table ---------- */
+
+static bool *fresh_slots;         /* during the load: slots set up anew */
+static cJSON *old_slots;           /* "topic/partition" -> [slot, gen], from a
+                                    * snapshot a previous coordinator published */
+static uint32_t slot_hint;
+
+static ks_part_t *
+part_at(uint32_t slot)
+{
+    return ks_ring_part(ks_C.in->shm, ks_C.in->shm->ring, slot);
+}
+
+/* A partition starts being served here: a fresh slot whose offsets start
+ * at what the store says was durable. */
+static bool
+slot_alloc(uint32_t *slot, uint32_t *gen)
+{
+    ks_ring_t *r = ks_C.in->shm->ring;
+
+    for (uint32_t n = 0; n < r->nparts; n++) {
+        uint32_t i = (slot_hint + n) % r->nparts;
+        ks_part_t *p = part_at(i);
+        if (atomic_load(&p->state) != KS_PART_FREE)
+            continue;
+        ks_part_lock(p);
+        atomic_store(&p->next_offset, 0);
+        atomic_store(&p->hw, 0);
+        atomic_store(&p->log_start, 0);
+        atomic_store(&p->last_entry, KS_POS_NONE);
+        atomic_store(&p->first_entry, KS_POS_NONE);
+        atomic_store(&p->max_timestamp, -1);
+        atomic_store(&p->max_ts_offset, -1);
+        *gen = atomic_fetch_add(&p->gen, 1) + 1;
+        atomic_store(&p->state, KS_PART_ACTIVE);
+        ks_part_unlock(p);
+        *slot = i;
+        slot_hint = i + 1;
+        return true;
+    }
+    ks_log_error("no free partition slot left (%u in use); raise the partition table size", r->nparts);
+    return false;
+}
+
+static void
+slot_release(uint32_t slot)
+{
+    ks_part_t *p;
+
+    if (slot == KS_SLOT_NONE)
+        return;
+    p = part_at(slot);
+    ks_part_lock(p);
+    atomic_fetch_add(&p->gen, 1);
+    atomic_store(&p->state, KS_PART_FREE);
+    ks_part_unlock(p);
+}
+
+/* After a coordinator restart the partitions keep their slots and their
+ * live offsets (data not yet durable is still in the ring). */
+static bool
+slot_reuse(const char *topic, int32_t partition, uint32_t *slot, uint32_t *gen)
+{
+    char k[300];
+    cJSON *v;
+
+    if (old_slots == NULL)
+        return false;
+    snprintf(k, sizeof(k), "%s/%d", topic, partition);
+    v = cJSON_GetObjectItemCaseSensitive(old_slots, k);
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 2)
+        return false;
+    *slot = (uint32_t) cJSON_GetArrayItem(v, 0)->valuedouble;
+    *gen = (uint32_t) cJSON_GetArrayItem(v, 1)->valuedouble;
+    cJSON_DeleteItemFromObjectCaseSensitive(old_slots, k);
+    if (*slot >= ks_C.in->shm->ring->nparts || atomic_load(&part_at(*slot)->state) != KS_PART_ACTIVE ||
+        atomic_load(&part_at(*slot)->gen) != *gen)
+        return false;
+    return true;
+}
+
+static void
+remember_old_slots(void)
+{
+    uint8_t *buf = NULL;
+    size_t cap = 0, len = 0;
+    ks_metaview_t mv;
+
+    if (ks_shm_meta_read(ks_C.in->shm, &buf, &cap, &len) == 0 || ks_metaview_parse(buf, len, &mv) != KS_OK) {
+        free(buf);
+        return;
+    }
+    old_slots = cJSON_CreateObject();
+    for (int32_t i = 0; i < mv.ntopics; i++)
+        for (int32_t j = 0; j < mv.topics[i].npartitions; j++) {
+            const ks_mv_partition_t *p = &mv.topics[i].partitions[j];
+            char k[300];
+            cJSON *a;
+            if (p->slot == KS_SLOT_NONE)
+                continue;
+            snprintf(k, sizeof(k), "%s/%d", mv.topics[i].name, p->partition);
+            a = cJSON_CreateArray();
+            cJSON_AddItemToArray(a, cJSON_CreateNumber(p->slot));
+            cJSON_AddItemToArray(a, cJSON_CreateNumber(p->slot_gen));
+            cJSON_AddItemToObject(old_slots, k, a);
+        }
+    ks_log_info("coordinator restarted: keeping the partition slots of %d topics", mv.ntopics);
+    ks_metaview_free(&mv);
+    free(buf);
+}
+
+/* Slots an old coordinator assigned to partitions that no longer exist. */
+static void
+release_unclaimed_slots(void)
+{
+    cJSON *it;
+
+    if (old_slots == NULL)
+        return;
+    cJSON_ArrayForEach(it, old_slots)
+        slot_release((uint32_t) cJSON_GetArrayItem(it, 0)->valuedouble);
+    cJSON_Delete(old_slots);
+    old_slots = NULL;
+}
+
 /* ---------- the in-memory view ---------- */
 
 static ks_mv_topic_t *
@@ -261,6 +387,14 @@ set_partitions(ks_mv_topic_t *t, int32_t n)
         p[i].partition = i;
         p[i].leader = (int32_t) ks_C.in->conf->broker_id;
         p[i].leader_epoch = 0;
+        if (slot_reuse(t->name, i, &p[i].slot, &p[i].slot_gen))
+            continue;
+        if (!slot_alloc(&p[i].slot, &p[i].slot_gen)) {
+            p[i].slot = KS_SLOT_NONE;
+            p[i].slot_gen = 0;
+        } else if (fresh_slots != NULL) {
+            fresh_slots[p[i].slot] = true;
+        }
     }
     t->partitions = p;
     t->npartitions = n;
@@ -308,6 +442,8 @@ view_remove(const char *name)
     for (int32_t i = 0; i < ks_C.mv.ntopics; i++) {
         ks_mv_topic_t *t = &ks_C.mv.topics[i];
         if (strcmp(t->name, name) == 0) {
+            for (int32_t j = 0; j < t->npartitions; j++)
+                slot_release(t->partitions[j].slot);
             free(t->name);
             free(t->partitions);
             memmove(t, t + 1, sizeof(*t) * (size_t) (ks_C.mv.ntopics - i - 1));
@@ -369,6 +505,42 @@ ks_topics_publish(void)
 
 /* ---------- loading ---------- */
 
+/* "/kafscale/topics/<t>/partitions/<p>/next_offset" (or log_start): the
+ * durable state a fresh slot starts from.  Slots kept from before a
+ * coordinator restart already hold live values. */
+static void
+load_partition_key(const char *topic, size_t tlen, const char *rest, const ks_kv_t *kv)
+{
+    char tname[256];
+    char *end;
+    long p = strtol(rest, &end, 10);
+    long long v;
+    const ks_mv_topic_t *t;
+    ks_part_t *part;
+
+    if (tlen >= sizeof(tname) || end == rest || *end != '/')
+        return;
+    memcpy(tname, topic, tlen);
+    tname[tlen] = 0;
+    t = view_find(tname);
+    if (t == NULL || p < 0 || p >= t->npartitions || t->partitions[p].slot == KS_SLOT_NONE)
+        return;
+    if (fresh_slots == NULL || !fresh_slots[t->partitions[p].slot])
+        return;
+    v = strtoll((const char *) kv->value, NULL, 10);
+    if (v < 0)
+        return;
+    part = part_at(t->partitions[p].slot);
+    if (strcmp(end, "/next_offset") == 0) {
+        atomic_store(&part->next_offset, v);
+        atomic_store(&part->hw, v);
+        if (atomic_load(&part->log_start) > v)
+            atomic_store(&part->log_start, v);
+    } else if (strcmp(end, "/log_start") == 0) {
+        atomic_store(&part->log_start, v);
+    }
+}
+
 static void
 loaded_topics(void *arg, const ks_ms_result_t *res)
 {
@@ -387,7 +559,13 @@ loaded_topics(void *arg, const ks_ms_result_t *res)
         char *tname;
         cJSON *doc;
 
-        if (slash == NULL || strcmp(slash, "/config") != 0)
+        if (slash == NULL)
+            continue;
+        if (strncmp(slash, "/partitions/", 12) == 0) {
+            load_partition_key(name, (size_t) (slash - name), slash + 12, kv);
+            continue;
+        }
+        if (strcmp(slash, "/config") != 0)
             continue;
         tname = str_dup_n(name, (int32_t) (slash - name));
         doc = cJSON_ParseWithLength((const char *) kv->value, kv->value_len);
@@ -397,6 +575,9 @@ loaded_topics(void *arg, const ks_ms_result_t *res)
         }
         free(tname);
     }
+    release_unclaimed_slots();
+    free(fresh_slots);
+    fresh_slots = NULL;
     load_done(KS_OK);
 }
 
@@ -432,6 +613,8 @@ ks_topics_load(void (*done)(int rc))
 
     load_done = done;
     topic_docs = cJSON_CreateObject();
+    fresh_slots = calloc(ks_C.in->shm->ring->nparts, sizeof(bool));
+    remember_old_slots();
     ks_C.mv.controller_id = (int32_t) c->broker_id;
     ks_C.mv.brokers = calloc(1, sizeof(ks_mv_broker_t));
     ks_C.mv.nbrokers = 1;
@@ -1038,4 +1221,95 @@ ks_h_describe_cluster(ks_creq_t *creq)
     resp->brokers = (ks_array_t) { bs, n };
     resp->cluster_authorized_operations = INT32_MIN;
     ks_creq_respond(creq);
+}
+
+/* ---------- high watermark commits from the flusher ---------- */
+
+typedef struct {
+    ks_link_t *link;
+    uint32_t id;
+} commit_ctx_t;
+
+static void (*commit_reply_fn)(ks_link_t *l, uint32_t id, int status);
+
+static void
+committed_cb(void *arg, const ks_ms_result_t *res)
+{
+    commit_ctx_t *cc = arg;
+
+    if (res->rc != KS_OK)
+        ks_log_error("could not commit high watermarks: %s", res->error);
+    commit_reply_fn(cc->link, cc->id, res->rc == KS_OK ? 0 : 1);
+    free(cc);
+}
+
+void
+ks_topics_commit(ks_link_t *l, uint32_t id, const uint8_t *p, size_t len,
+                 void (*reply)(ks_link_t *l, uint32_t id, int status))
+{
+    ks_reader_t r;
+    ks_ms_op_t *ops = NULL;
+    char **keys = NULL, **vals = NULL;
+    size_t n = 0, cap = 0;
+    commit_ctx_t *cc;
+
+    commit_reply_fn = reply;
+    l->refs++;                   /* released by reply() */
+    ks_reader_init(&r, p, len);
+    while (ks_reader_left(&r) > 0 && !r.err) {
+        int32_t part = ks_read_i32(&r);
+        int64_t next = ks_read_i64(&r);
+        int16_t tl = ks_read_i16(&r);
+        char tname[256], key[400], val[32];
+        const ks_mv_topic_t *t;
+
+        if (r.err || tl <= 0 || (size_t) tl >= sizeof(tname) || (size_t) tl > ks_reader_left(&r)) {
+            r.err = KS_DECODE_INVALID;
+            break;
+        }
+        memcpy(tname, r.p, (size_t) tl);
+        tname[tl] = 0;
+        r.p += tl;
+        t = view_find(tname);
+        if (t == NULL || part < 0 || part >= t->npartitions)
+            continue;            /* deleted meanwhile */
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            ops = realloc(ops, sizeof(*ops) * cap);
+            keys = realloc(keys, sizeof(*keys) * cap);
+            vals = realloc(vals, sizeof(*vals) * cap);
+        }
+        snprintf(key, sizeof(key), TOPICS_PREFIX "%s/partitions/%d/next_offset", tname, part);
+        snprintf(val, sizeof(val), "%" PRId64, next);
+        keys[n] = strdup(key);
+        vals[n] = strdup(val);
+        memset(&ops[n], 0, sizeof(ops[n]));
+        ops[n].kind = KS_MS_OP_PUT;
+        ops[n].key = keys[n];
+        ops[n].key_len = strlen(keys[n]);
+        ops[n].value = vals[n];
+        ops[n].value_len = strlen(vals[n]);
+        n++;
+    }
+    if (r.err) {
+        ks_log_error("malformed high watermark commit from the flusher");
+        reply(l, id, 1);
+    } else if (n == 0) {
+        reply(l, id, 0);
+    } else {
+        cc = malloc(sizeof(*cc));
+        cc->link = l;
+        cc->id = id;
+        if (ks_ms_txn(ks_C.ms, NULL, 0, ops, n, NULL, 0, committed_cb, cc) != KS_OK) {
+            free(cc);
+            reply(l, id, 1);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(keys[i]);
+        free(vals[i]);
+    }
+    free(keys);
+    free(vals);
+    free(ops);
 }

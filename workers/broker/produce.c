@@ -1,0 +1,347 @@
+/*
+ * produce.c: the Produce API.  Runs in: worker.
+ *
+ * Every batch of every partition is validated (magic, lengths, CRC-32C,
+ * record counts) without decoding records, then copied once into the shared
+ * ring with only its baseOffset rewritten.  acks=0 gets no answer, acks=1
+ * (with acks1.durable = false) is answered once the data is in the ring,
+ * acks=all (and acks=1 by default) once the flusher made it durable: its
+ * segment is in the object store and its high watermark committed.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "broker.h"
+#include "log.h"
+#include "notify.h"
+#include "proto/errors.h"
+#include "records.h"
+#include "shm/ring.h"
+#include "util.h"
+
+#define RING_FULL_WAIT_MS 5000
+
+/* A produce waiting for durability or for ring space. */
+typedef struct ks_pwait {
+    ks_req_t *req;
+    ks_produce_resp_t *resp;
+    uint64_t end;                 /* answer once ring durable >= end */
+    int64_t deadline_ms;
+    int next_topic, next_part;    /* where appending stopped (ring full) */
+    bool appending;               /* still has partitions to append */
+    struct ks_pwait *next;
+} ks_pwait_t;
+
+static ks_pwait_t *waiting;
+static struct event *wait_timer;
+
+static void resume(ks_pwait_t *w);
+
+static int16_t
+acks_error(int16_t acks)
+{
+    return (acks == 0 || acks == 1 || acks == -1) ? KS_ERR_NONE : KS_ERR_INVALID_REQUIRED_ACKS;
+}
+
+/* Appends one partition's records.  Returns KS_OK, KS_AGAIN (ring full) or
+ * a positive Kafka error code. */
+static int
+append_partition(ks_req_t *req, const ks_mv_topic_t *t, const ks_produce_req_partition_produce_data_t *pd,
+                 ks_produce_resp_partition_produce_response_t *pr, uint64_t *end)
+{
+    const ks_mv_partition_t *mp;
+    ks_part_t *part;
+    ks_records_summary_t sum;
+    ks_append_t a;
+    const uint8_t *data = pd->records.p;
+    size_t len = pd->records.len > 0 ? (size_t) pd->records.len : 0;
+    uint8_t *converted = NULL;
+    int version = req->hdr.request_api_version;
+    int rc, nrec;
+
+    if (pd->index < 0 || pd->index >= t->npartitions)
+        return KS_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    mp = &t->partitions[pd->index];
+    if (mp->slot == KS_SLOT_NONE)
+        return KS_ERR_NOT_LEADER_OR_FOLLOWER;
+    if (version < 3) {
+        /* Magic 0/1 message sets are stored as one magic 2 batch. */
+        size_t clen = 0;
+        rc = ks_msgset_to_batches(data, len, &converted, &clen, &nrec);
+        if (rc != KS_OK)
+            return rc > 0 ? rc : KS_ERR_CORRUPT_MESSAGE;
+        data = converted;
+        len = clen;
+    }
+    rc = ks_records_validate(data, len, &sum);
+    if (rc != KS_OK) {
+        ks_log_warn("rejected %s records for %s-%d from %s: %s", version < 3 ? "converted" : "produced",
+                    t->name, pd->index, req->conn ? req->conn->peer : "?", ks_err_name(rc));
+        free(converted);
+        return rc > 0 ? rc : KS_ERR_CORRUPT_MESSAGE;
+    }
+    if (sum.max_batch_bytes > (size_t) t->conf.max_message_bytes) {
+        free(converted);
+        return KS_ERR_MESSAGE_TOO_LARGE;
+    }
+    rc = ks_ring_append_begin(ks_W.in->shm, ks_W.ring, ks_W.in->slot, mp->slot, mp->slot_gen,
+                              (uint32_t) len, sum.total_records, (int32_t) sum.total_records, &a);
+    if (rc != KS_OK) {
+        free(converted);
+        return rc == KS_AGAIN ? KS_AGAIN : KS_ERR_NOT_LEADER_OR_FOLLOWER;
+    }
+    /* One copy, then each batch's baseOffset. */
+    memcpy(a.data, data, len);
+    {
+        uint8_t *p = a.data, *pend = a.data + len;
+        int64_t off = a.base_offset;
+        int64_t now = t->conf.log_append_time ? ks_now_ms() : -1;
+
+        while (p + 61 <= pend) {
+            int32_t blen = (int32_t) ks_be32(p + 8);
+            int32_t cnt = (int32_t) ks_be32(p + 57);
+            ks_batch_set_base_offset(p, off);
+            if (now >= 0)
+                ks_batch_set_log_append_time(p, now);
+            off += cnt;
+            p += 12 + (size_t) blen;
+        }
+        pr->log_append_time_ms = now;
+    }
+    ks_ring_append_commit(ks_W.in->shm, ks_W.ring, &a);
+    free(converted);
+
+    part = ks_ring_part(ks_W.in->shm, ks_W.ring, mp->slot);
+    atomic_fetch_add(&part->bytes_in, len);
+    atomic_fetch_add(&part->records_in, (uint64_t) sum.total_records);
+    if (sum.max_timestamp > atomic_load(&part->max_timestamp)) {
+        atomic_store(&part->max_timestamp, sum.max_timestamp);
+        atomic_store(&part->max_ts_offset, a.last_offset);
+    }
+    pr->base_offset = a.base_offset;
+    pr->log_start_offset = atomic_load(&part->log_start);
+    if (a.end > *end)
+        *end = a.end;
+    return KS_OK;
+}
+
+static void
+wake_flusher(void)
+{
+    ks_ring_t *r = ks_W.ring;
+    uint64_t pending = atomic_load(&r->reserve) - atomic_load(&r->durable);
+
+    /* The flusher arms its own timer from the first pending byte; it needs
+     * a nudge for that first byte and when flush.bytes are waiting. */
+    if (pending >= (uint64_t) ks_W.in->conf->flush_bytes || atomic_exchange(&r->flush_wanted, 1) == 0)
+        ks_notify_send(ks_W.notify_fd, ks_W.in->master_pid, "flusher");
+}
+
+/* Appends from where w stopped. Returns true when every partition got an
+ * answer (appended or an error), false when the ring is full. */
+static bool
+append_all(ks_pwait_t *w)
+{
+    ks_produce_req_t *preq = w->req->request;
+    ks_produce_resp_t *resp = w->resp;
+    const ks_metaview_t *mv = ks_worker_meta();
+
+    for (; w->next_topic < preq->topic_data.count; w->next_topic++, w->next_part = 0) {
+        ks_produce_req_topic_produce_data_t *td = &((ks_produce_req_topic_produce_data_t *) preq->topic_data.items)[w->next_topic];
+        ks_produce_resp_topic_produce_response_t *tr = &((ks_produce_resp_topic_produce_response_t *) resp->responses.items)[w->next_topic];
+        const ks_mv_topic_t *t = mv && td->name.len > 0 ? ks_metaview_topic(mv, td->name.p, (size_t) td->name.len) : NULL;
+
+        for (; w->next_part < td->partition_data.count; w->next_part++) {
+            ks_produce_req_partition_produce_data_t *pd = &((ks_produce_req_partition_produce_data_t *) td->partition_data.items)[w->next_part];
+            ks_produce_resp_partition_produce_response_t *pr = &((ks_produce_resp_partition_produce_response_t *) tr->partition_responses.items)[w->next_part];
+            int rc;
+
+            if (pr->error_code != KS_ERR_NONE)
+                continue;
+            if (t == NULL) {
+                pr->error_code = KS_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+                continue;
+            }
+            rc = append_partition(w->req, t, pd, pr, &w->end);
+            if (rc == KS_AGAIN)
+                return false;
+            if (rc != KS_OK) {
+                pr->error_code = (int16_t) rc;
+                pr->base_offset = -1;
+            }
+        }
+    }
+    return true;
+}
+
+static void
+finish(ks_pwait_t *w)
+{
+    ks_produce_req_t *preq = w->req->request;
+
+    w->req->parked = false;
+    if (preq->acks == 0) {
+        w->req->no_response = true;
+        ks_req_complete(w->req);
+    } else {
+        ks_req_respond(w->req, w->resp);
+    }
+    free(w);
+}
+
+/* Times out every partition still waiting, as Kafka does when acks=all
+ * cannot be met in time (the data may still become durable: the client
+ * retries, at least once). */
+static void
+fail_pending(ks_pwait_t *w, int16_t code)
+{
+    ks_produce_resp_t *resp = w->resp;
+    ks_produce_req_t *preq = w->req->request;
+
+    for (int32_t i = 0; i < resp->responses.count; i++) {
+        ks_produce_resp_topic_produce_response_t *tr = &((ks_produce_resp_topic_produce_response_t *) resp->responses.items)[i];
+        for (int32_t j = 0; j < tr->partition_responses.count; j++) {
+            ks_produce_resp_partition_produce_response_t *pr = &((ks_produce_resp_partition_produce_response_t *) tr->partition_responses.items)[j];
+            bool not_appended = w->appending &&
+                (i > w->next_topic || (i == w->next_topic && j >= w->next_part));
+            if (pr->error_code == KS_ERR_NONE && (not_appended || preq->acks != 0)) {
+                pr->error_code = code;
+                pr->base_offset = -1;
+            }
+        }
+    }
+}
+
+static void
+park(ks_pwait_t *w)
+{
+    struct timeval tv = { 0, 100000 };
+
+    w->req->parked = true;
+    w->next = waiting;
+    waiting = w;
+    if (!evtimer_pending(wait_timer, NULL))
+        evtimer_add(wait_timer, &tv);
+}
+
+static void
+resume(ks_pwait_t *w)
+{
+    ks_produce_req_t *preq = w->req->request;
+    bool durable_wait = preq->acks == -1 || (preq->acks == 1 && ks_W.in->conf->acks1_durable);
+
+    if (w->appending) {
+        if (!append_all(w)) {
+            atomic_fetch_add(&ks_W.ring->full_waits, 0);
+            wake_flusher();
+            park(w);
+            return;
+        }
+        w->appending = false;
+        if (w->end > 0)
+            wake_flusher();
+        /* After ring-full waits, acks=all still waits for durability. */
+        w->deadline_ms = ks_now_ms() + KS_MAX(preq->timeout_ms, 1);
+    }
+    if (durable_wait && w->end > atomic_load_explicit(&ks_W.ring->durable, memory_order_acquire)) {
+        park(w);
+        return;
+    }
+    finish(w);
+}
+
+void
+ks_produce_wakeup(void)
+{
+    ks_pwait_t *list = waiting, *w, *next;
+    int64_t now = ks_now_ms();
+
+    waiting = NULL;
+    for (w = list; w != NULL; w = next) {
+        next = w->next;
+        w->next = NULL;
+        if (w->req->conn == NULL) {
+            /* client gone: nothing to answer; what was appended stays */
+            ks_req_complete(w->req);
+            free(w);
+            continue;
+        }
+        if (now >= w->deadline_ms &&
+            (w->appending || w->end > atomic_load(&ks_W.ring->durable))) {
+            fail_pending(w, KS_ERR_REQUEST_TIMED_OUT);
+            w->appending = false;
+            finish(w);
+            continue;
+        }
+        resume(w);
+    }
+}
+
+static void
+on_wait_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void) fd;
+    (void) what;
+    (void) arg;
+    ks_produce_wakeup();
+}
+
+void
+ks_h_produce(ks_req_t *req)
+{
+    ks_produce_req_t *preq = req->request;
+    int version = req->hdr.request_api_version;
+    ks_produce_resp_t *resp = ks_response_alloc(KS_API_PRODUCE, version, &req->arena);
+    int16_t top_err = acks_error(preq->acks);
+    ks_pwait_t *w;
+    int32_t nt = preq->topic_data.count > 0 ? preq->topic_data.count : 0;
+    ks_produce_resp_topic_produce_response_t *trs;
+
+    if (wait_timer == NULL)
+        wait_timer = evtimer_new(ks_W.base, on_wait_timer, NULL);
+    w = calloc(1, sizeof(*w));
+    trs = resp ? ks_arena_alloc(&req->arena, sizeof(*trs) * (size_t) (nt ? nt : 1)) : NULL;
+    if (w == NULL || trs == NULL) {
+        free(w);
+        ks_req_fail_close(req, "out of memory");
+        return;
+    }
+    resp->responses = (ks_array_t) { trs, nt };
+    for (int32_t i = 0; i < nt; i++) {
+        ks_produce_req_topic_produce_data_t *td = &((ks_produce_req_topic_produce_data_t *) preq->topic_data.items)[i];
+        int32_t np = td->partition_data.count > 0 ? td->partition_data.count : 0;
+        ks_produce_resp_partition_produce_response_t *prs =
+            ks_arena_alloc(&req->arena, sizeof(*prs) * (size_t) (np ? np : 1));
+
+        if (prs == NULL) {
+            free(w);
+            ks_req_fail_close(req, "out of memory");
+            return;
+        }
+        trs[i].name = td->name;
+        trs[i].partition_responses = (ks_array_t) { prs, np };
+        for (int32_t j = 0; j < np; j++) {
+            ks_produce_req_partition_produce_data_t *pd = &((ks_produce_req_partition_produce_data_t *) td->partition_data.items)[j];
+            prs[j].index = pd->index;
+            prs[j].error_code = top_err;
+            prs[j].base_offset = -1;
+            prs[j].log_append_time_ms = -1;
+            prs[j].log_start_offset = -1;
+            prs[j].record_errors = (ks_array_t) { NULL, 0 };
+            prs[j].error_message = KS_STR_NULL;
+            /* Transactions are out of scope: a transactional produce is
+             * refused (InitProducerId refuses transactional ids first). */
+            if (top_err == KS_ERR_NONE && preq->transactional_id.len >= 0)
+                prs[j].error_code = KS_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+        }
+    }
+    w->req = req;
+    w->resp = resp;
+    w->appending = true;
+    w->deadline_ms = ks_now_ms() + KS_MAX(preq->timeout_ms, RING_FULL_WAIT_MS);
+    resume(w);
+}
