@@ -37,6 +37,7 @@ typedef struct {
 
 static struct event_base *base;
 static char tmpdir[256];
+static bool knows_total_size = true;   /* GET reports the whole object's size */
 
 static void
 cap_cb(void *arg, const ks_os_result_t *res)
@@ -184,7 +185,8 @@ check_basic(ks_objstore_t *os, const char *pfx)
     ck_assert_int_eq(get_sync(os, key, 7, 6, &c), KS_OK);
     ck_assert_uint_eq(c.len, 6);
     ck_assert(memcmp(c.data, "object", 6) == 0);
-    ck_assert_int_eq(c.size, 20);
+    if (knows_total_size)
+        ck_assert_int_eq(c.size, 20);
     cap_free(&c);
 
     ck_assert_int_eq(get_sync(os, key, 14, -1, &c), KS_OK);       /* to the end */
@@ -858,6 +860,61 @@ START_TEST(test_s3_latency)
 }
 END_TEST
 
+#ifdef HAVE_LIBS3
+/* ---- libs3 backend (Signature V2: straight to s3rver, which checks V2) ---- */
+
+static ks_objstore_t *
+open_libs3(const char *secret)
+{
+    ks_os_config_t cfg = {
+        .backend = "libs3", .bucket = "kafscale", .endpoint = getenv("KS_S3_DIRECT"),
+        .access_key = "S3RVER", .secret_key = secret, .path_style = true, .max_retries = 2,
+    };
+    char err[256] = "";
+    ks_objstore_t *os = ks_objstore_open(base, &cfg, err, sizeof(err));
+
+    ck_assert_msg(os != NULL, "open: %s", err);
+    ck_assert_str_eq(ks_objstore_backend(os), "libs3");
+    return os;
+}
+
+START_TEST(test_libs3_basic)
+{
+    ks_objstore_t *os = open_libs3("S3RVER");
+    char pfx[128];
+
+    knows_total_size = false;
+    snprintf(pfx, sizeof(pfx), "%slibs3/", s3_prefix);
+    check_basic(os, pfx);
+    /* Bucket-level requests (listing) cannot pass s3rver's V2 check: libs3
+     * signs "/bucket/", s3rver computes "/bucket" (NOTES-infra section 2).
+     * The listing must still fail cleanly. */
+    {
+        cap_t c;
+
+        ck_assert_int_eq(list_sync(os, pfx, &c), KS_ERROR);
+        ck_assert_msg(strstr(c.error, "SignatureDoesNotMatch") != NULL, "list: %s", c.error);
+        printf("objstore libs3 list against s3rver (expected to fail): %s\n", c.error);
+    }
+    print_stats("libs3", os);
+    ks_objstore_close(os);
+}
+END_TEST
+
+START_TEST(test_libs3_wrong_secret)
+{
+    ks_objstore_t *os = open_libs3("not-the-secret");
+    cap_t c;
+
+    ck_assert_int_eq(put_sync(os, "libs3/secret", "abc", 3, &c), KS_ERROR);
+    ck_assert_int_eq(c.http_status, 403);
+    ck_assert_msg(strstr(c.error, "not-the-secret") == NULL, "secret leaked: %s", c.error);
+    printf("objstore libs3 wrong secret: %s\n", c.error);
+    ks_objstore_close(os);
+}
+END_TEST
+#endif
+
 static Suite *
 objstore_suite(void)
 {
@@ -895,6 +952,16 @@ objstore_suite(void)
     } else {
         printf("KS_S3_ENDPOINT not set: s3 backend tests skipped\n");
     }
+#ifdef HAVE_LIBS3
+    if (getenv("KS_S3_DIRECT") != NULL) {
+        tc = tcase_create("libs3");
+        tcase_add_checked_fixture(tc, s3_setup, s3_teardown);
+        tcase_set_timeout(tc, 240);
+        tcase_add_test(tc, test_libs3_basic);
+        tcase_add_test(tc, test_libs3_wrong_secret);
+        suite_add_tcase(s, tc);
+    }
+#endif
     return s;
 }
 
