@@ -214,7 +214,8 @@ def case_idle(t):
 
 
 def main(t):
-    b = kslib.Broker(t, "bad", {"socket.request.max.bytes": str(MAX_BYTES), "log.level": "info"})
+    b = kslib.Broker(t, "bad", {"socket.request.max.bytes": str(MAX_BYTES), "message.max.bytes": "1000000",
+                                "log.level": "info"})
     case_api_versions(t, b)
     case_bad_frames(t, b)
     b.stop()
