@@ -42,8 +42,17 @@ enum {
     KS_RPC_COMMIT,            /* flusher -> coordinator: new high watermarks,
                                * records of [i32 partition][i64 next offset]
                                * [i16 topic length][topic] */
-    KS_RPC_COMMIT_REPLY       /* payload: 1 byte, 0 = committed */
+    KS_RPC_COMMIT_REPLY,      /* payload: 1 byte, 0 = committed */
+    KS_RPC_LOG_START,         /* flusher -> coordinator: new log start offsets
+                               * (retention), records as for KS_RPC_COMMIT */
+    KS_RPC_LOG_START_REPLY,   /* payload: 1 byte, 0 = committed */
+    KS_RPC_DELETE_OBJECTS,    /* coordinator -> flusher: delete every object
+                               * of the topic named in the payload */
+    KS_RPC_DELETE_OBJECTS_DONE /* flusher -> coordinator: payload the topic */
 };
+
+/* The aux value of the flusher's HELLO (workers send their index). */
+#define KS_RPC_HELLO_FLUSHER 0xffffffffu
 
 /* The abstract unix socket name of the coordinator of the broker whose
  * master has pid `master_pid`. Returns the sockaddr length. */

@@ -143,6 +143,8 @@ static const conf_key_t conf_keys[] = {
           -1, I64MAX, true, "retention size per partition of topics without retention.bytes; -1 = unlimited"),
     KSIZE("default.segment.bytes", "KAFSCALE_DEFAULT_SEGMENT_BYTES", default_segment_bytes, "64m",
           KiB, 4 * GiB, true, "segment.bytes reported for topics without their own"),
+    KDUR("retention.check.interval.ms", "KAFSCALE_RETENTION_CHECK_INTERVAL_MS", retention_check_interval_ms,
+         "300000", 100, I64MAX, true, "how often the flusher deletes segments past their topic's retention"),
 
     /* requests and connections */
     KSIZE("message.max.bytes", "KAFSCALE_MESSAGE_MAX_BYTES", message_max_bytes, "1048588", KiB, I32MAX,

@@ -84,6 +84,7 @@ typedef struct ks_conf {
     int64_t  default_retention_ms;    /* -1 = forever */
     int64_t  default_retention_bytes; /* -1 = unlimited */
     int64_t  default_segment_bytes;
+    int64_t  retention_check_interval_ms;
     int64_t  message_max_bytes;
     int64_t  socket_request_max_bytes;
     int64_t  max_connections;

@@ -21,12 +21,16 @@ static void h_api_versions(ks_req_t *req);
 
 static const ks_api_entry_t api_table[KS_API_KEY_COUNT] = {
     [KS_API_PRODUCE]           = LOCAL(0, 11, ks_h_produce),
+    [KS_API_FETCH]             = LOCAL(0, 17, ks_h_fetch),
+    [KS_API_LIST_OFFSETS]      = LOCAL(0, 10, ks_h_list_offsets),
+    [KS_API_OFFSET_FOR_LEADER_EPOCH] = LOCAL(0, 4, ks_h_offset_for_leader_epoch),
     [KS_API_METADATA]          = LOCAL(0, 12, ks_h_metadata),
     [KS_API_API_VERSIONS]      = LOCAL(0, 4, h_api_versions),
     [KS_API_CREATE_TOPICS]     = FORWARD(0, 7),
     [KS_API_DELETE_TOPICS]     = FORWARD(0, 6),
     [KS_API_CREATE_PARTITIONS] = FORWARD(0, 3),
     [KS_API_DESCRIBE_CLUSTER]  = FORWARD(0, 1),
+    [KS_API_DELETE_RECORDS]    = FORWARD(0, 2),
 };
 
 const ks_api_entry_t *

@@ -31,6 +31,7 @@ static const ks_chandler_fn handlers[KS_API_KEY_COUNT] = {
     [KS_API_DELETE_TOPICS] = ks_h_delete_topics,
     [KS_API_CREATE_PARTITIONS] = ks_h_create_partitions,
     [KS_API_DESCRIBE_CLUSTER] = ks_h_describe_cluster,
+    [KS_API_DELETE_RECORDS] = ks_h_delete_records,
 };
 
 /* Not inlined: gcc's use-after-free check cannot follow the count. */
@@ -86,13 +87,19 @@ link_send(ks_link_t *l, uint32_t id, uint16_t kind, const void *p, size_t len)
         bufferevent_write(l->bev, p, len);
 }
 
-static void
-commit_reply(ks_link_t *l, uint32_t id, int status)
+void
+ks_logs_reply(ks_link_t *l, uint32_t id, uint16_t kind, int status)
 {
     uint8_t b = (uint8_t) status;
 
-    link_send(l, id, KS_RPC_COMMIT_REPLY, &b, 1);
+    link_send(l, id, kind, &b, 1);
     link_release(l);
+}
+
+static void
+commit_reply(ks_link_t *l, uint32_t id, int status)
+{
+    ks_logs_reply(l, id, KS_RPC_COMMIT_REPLY, status);
 }
 
 void
@@ -196,7 +203,17 @@ link_read_cb(struct bufferevent *bev, void *arg)
         evbuffer_remove(in, payload, h.len);
         switch (h.kind) {
         case KS_RPC_HELLO:
-            l->worker = (int) h.aux;
+            l->worker = h.aux == KS_RPC_HELLO_FLUSHER ? -1 : (int) h.aux;
+            free(payload);
+            if (l->worker == -1)
+                ks_logs_flusher_connected(l);
+            break;
+        case KS_RPC_LOG_START:
+            ks_logs_commit_log_start(l, h.id, payload, h.len);
+            free(payload);
+            break;
+        case KS_RPC_DELETE_OBJECTS_DONE:
+            ks_logs_deletion_done(payload, h.len);
             free(payload);
             break;
         case KS_RPC_KAFKA:
@@ -263,6 +280,18 @@ open_link_listener(void)
         return -1;
     }
     return fd;
+}
+
+static void on_loaded(int rc);
+
+static void
+on_topics_loaded(int rc)
+{
+    if (rc != KS_OK) {
+        on_loaded(rc);
+        return;
+    }
+    ks_logs_load(on_loaded);
 }
 
 static void
@@ -335,7 +364,7 @@ ks_coordinator_main(ks_inherit_t *in)
     }
     tick = event_new(ks_C.base, -1, EV_PERSIST, on_tick, NULL);
     event_add(tick, &tv);
-    ks_topics_load(on_loaded);
+    ks_topics_load(on_topics_loaded);
 
     event_base_dispatch(ks_C.base);
 

@@ -76,4 +76,16 @@ void ks_h_coord_metadata(ks_creq_t *creq);
 void ks_topics_commit(ks_link_t *l, uint32_t id, const uint8_t *p, size_t len,
                       void (*reply)(ks_link_t *l, uint32_t id, int status));
 
+/* logs.c */
+void ks_logs_load(void (*done)(int rc));
+bool ks_logs_deletion_pending(const char *topic, size_t len);
+void ks_logs_request_deletion(const char *topic);
+void ks_logs_flusher_connected(ks_link_t *l);
+void ks_logs_deletion_done(const uint8_t *p, size_t len);
+void ks_logs_commit_log_start(ks_link_t *l, uint32_t id, const uint8_t *p, size_t len);
+void ks_h_delete_records(ks_creq_t *creq);
+/* Sends a one-byte status reply on a link and drops the reference the
+ * request held. */
+void ks_logs_reply(ks_link_t *l, uint32_t id, uint16_t kind, int status);
+
 #endif

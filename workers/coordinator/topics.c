@@ -849,6 +849,12 @@ ks_h_create_topics(ks_creq_t *creq)
             free(name);
             continue;
         }
+        if (ks_logs_deletion_pending(name, strlen(name))) {
+            r->error_code = KS_ERR_TOPIC_ALREADY_EXISTS;
+            r->error_message = KS_STR_LIT("Topic is marked for deletion; its objects are still being removed.");
+            free(name);
+            continue;
+        }
         if (t->assignments.count > 0) {
             if (parts != -1 || rf != -1) {
                 r->error_code = KS_ERR_INVALID_REQUEST;
@@ -958,7 +964,7 @@ ks_h_coord_metadata(ks_creq_t *creq)
             for (int32_t j = 0; j < i; j++)
                 if (rt[j].name.len == rt[i].name.len && memcmp(rt[j].name.p, rt[i].name.p, (size_t) rt[i].name.len) == 0)
                     seen = true;
-            if (!seen && view_find(name) == NULL) {
+            if (!seen && view_find(name) == NULL && !ks_logs_deletion_pending(name, strlen(name))) {
                 new_topic_id(&id);
                 create_topic_store(creq, name, (int32_t) c->num_partitions, 1, cJSON_CreateObject(), &id,
                                    &ecs[i], &msgs[i], metadata_finish);
@@ -994,6 +1000,7 @@ deleted_cb(void *arg, const ks_ms_result_t *res)
         *op->error_code = KS_ERR_REQUEST_TIMED_OUT;
     } else {
         view_remove(op->name);
+        ks_logs_request_deletion(op->name);
         ks_log_info("deleted topic %s", op->name);
     }
     free(op->name);
@@ -1064,7 +1071,20 @@ ks_h_delete_topics(ks_creq_t *creq)
         op->name = strdup(t->name);
         op->error_code = &rs[i].error_code;
         creq->outstanding++;
-        if (ks_ms_delete_prefix(ks_C.ms, prefix, deleted_cb, op) != KS_OK) {
+        /* The metadata goes, and a marker says its objects must go too. */
+        char marker[512];
+        ks_ms_op_t ops[2];
+        snprintf(marker, sizeof(marker), "/kafscale/topic-deletions/%s", t->name);
+        memset(ops, 0, sizeof(ops));
+        ops[0].kind = KS_MS_OP_DELETE_PREFIX;
+        ops[0].key = prefix;
+        ops[0].key_len = strlen(prefix);
+        ops[1].kind = KS_MS_OP_PUT;
+        ops[1].key = marker;
+        ops[1].key_len = strlen(marker);
+        ops[1].value = "1";
+        ops[1].value_len = 1;
+        if (ks_ms_txn(ks_C.ms, NULL, 0, ops, 2, NULL, 0, deleted_cb, op) != KS_OK) {
             ks_ms_result_t fail = { .rc = KS_ERROR, .error = "the metadata store refused the request" };
             deleted_cb(op, &fail);
         }

@@ -38,62 +38,13 @@
 #include "segment.h"
 #include "shm/ring.h"
 #include "util.h"
+#include "workers/flusher/flusher.h"
 
 #define INDEX_INTERVAL 100
 #define RETRY_MIN_MS   100
 #define RETRY_MAX_MS   5000
 
-typedef struct {
-    uint32_t slot;
-    uint32_t gen;
-    const ks_mv_topic_t *topic;
-    int32_t partition;
-    int64_t base_offset;
-    int64_t last_offset;
-    int64_t records;
-    uint32_t crc;
-    size_t body_len;
-    struct iovec *iov;           /* header, entry bodies, footer */
-    int niov, capiov;
-    uint8_t hdr[32], ftr[16];
-    ks_index_builder_t ib;
-    uint8_t *index;
-    size_t index_len;
-    struct iovec index_iov;      /* must live until the put's callback */
-    char key_kfs[600], key_idx[600];
-    int puts_left;
-    bool failed;
-    bool done;
-} seg_t;
-
-typedef struct {
-    uint64_t from, to;
-    seg_t *segs;
-    int nsegs;
-    int puts_left;
-    int64_t started_us;
-    int64_t retry_ms;
-    uint64_t bytes;
-} cycle_t;
-
-static struct {
-    ks_inherit_t *in;
-    ks_shm_t *shm;
-    ks_ring_t *ring;
-    struct event_base *base;
-    ks_objstore_t *os;
-    ks_mvcache_t mvc;
-    int notify_fd, send_fd;
-    struct event *notify_ev, *timer, *retry_timer, *coord_retry, *tick;
-    struct bufferevent *coord;
-    bool coord_up;
-    uint32_t rpc_id;
-    cycle_t *cycle;              /* the one in flight, or NULL */
-    bool committing;
-    bool stopping;
-    int32_t *slot_seg;           /* slot -> index in cycle->segs, -1 */
-    uint64_t cycles, segments, put_bytes;
-} F;
+ks_flusher_t F;
 
 static void maybe_flush(void);
 static void upload(cycle_t *c);
@@ -117,15 +68,29 @@ commit_send(cycle_t *c)
         ks_write_i16(&w, (int16_t) s->topic->name_len);
         ks_write_bytes(&w, s->topic->name, s->topic->name_len);
     }
-    memset(&h, 0, sizeof(h));
-    h.len = (uint32_t) w.len;
-    h.id = ++F.rpc_id;
-    h.kind = KS_RPC_COMMIT;
+    (void) h;
     F.committing = true;
-    bufferevent_write(F.coord, &h, sizeof(h));
-    if (w.len > 0)
-        bufferevent_write(F.coord, w.buf, w.len);
+    F.commit_id = ks_flusher_rpc(KS_RPC_COMMIT, w.buf, w.len);
     ks_writer_free(&w);
+}
+
+uint32_t
+ks_flusher_rpc(uint16_t kind, const void *payload, size_t len)
+{
+    ks_rpc_hdr_t h;
+
+    if (F.coord == NULL || !F.coord_up)
+        return 0;
+    memset(&h, 0, sizeof(h));
+    h.len = (uint32_t) len;
+    h.id = ++F.rpc_id;
+    if (h.id == 0)
+        h.id = ++F.rpc_id;
+    h.kind = kind;
+    bufferevent_write(F.coord, &h, sizeof(h));
+    if (len > 0)
+        bufferevent_write(F.coord, payload, len);
+    return h.id;
 }
 
 static void
@@ -161,6 +126,8 @@ cycle_durable(cycle_t *c)
         ks_part_t *p = ks_ring_part(F.shm, F.ring, s->slot);
         if (atomic_load(&p->gen) == s->gen && s->last_offset + 1 > atomic_load(&p->hw))
             atomic_store(&p->hw, s->last_offset + 1);
+        if (s->topic != NULL && s->partition >= 0)
+            ks_retention_note_segment(s->key_kfs, ks_now_ms(), (int64_t) (s->body_len + 48));
     }
     atomic_store_explicit(&F.ring->durable, c->to, memory_order_release);
     F.cycles++;
@@ -192,11 +159,24 @@ coord_read_cb(struct bufferevent *bev, void *arg)
         if (evbuffer_get_length(in) < sizeof(h) + h.len)
             return;
         evbuffer_drain(in, sizeof(h));
+        if (h.kind == KS_RPC_DELETE_OBJECTS) {
+            char topic[256];
+            size_t n = KS_MIN(h.len, sizeof(topic) - 1);
+            evbuffer_remove(in, topic, n);
+            evbuffer_drain(in, h.len - n);
+            topic[n] = 0;
+            ks_retention_delete_topic(topic);
+            continue;
+        }
         if (h.len >= 1)
             evbuffer_remove(in, &status, 1);
         if (h.len > 1)
             evbuffer_drain(in, h.len - 1);
-        if (h.kind != KS_RPC_COMMIT_REPLY || F.cycle == NULL || !F.committing || h.id != F.rpc_id)
+        if (h.kind == KS_RPC_LOG_START_REPLY) {
+            ks_retention_log_start_reply(h.id, status);
+            continue;
+        }
+        if (h.kind != KS_RPC_COMMIT_REPLY || F.cycle == NULL || !F.committing || h.id != F.commit_id)
             continue;
         F.committing = false;
         if (status == 0)
@@ -214,7 +194,7 @@ coord_event_cb(struct bufferevent *bev, short what, void *arg)
     (void) bev;
     (void) arg;
     if (what & BEV_EVENT_CONNECTED) {
-        ks_rpc_hdr_t h = { 0, 0, KS_RPC_HELLO, 0, 0 };
+        ks_rpc_hdr_t h = { 0, 0, KS_RPC_HELLO, 0, KS_RPC_HELLO_FLUSHER };
         F.coord_up = true;
         bufferevent_write(F.coord, &h, sizeof(h));
         /* A commit lost with the old link is sent again. */
@@ -621,6 +601,7 @@ ks_flusher_main(ks_inherit_t *in)
     F.tick = event_new(F.base, -1, EV_PERSIST, on_tick, NULL);
     event_add(F.tick, &tick);
     coord_connect();
+    ks_retention_init();
     atomic_store(&in->shm->procs[in->slot].state, KS_SLOT_RUNNING);
     maybe_flush();
 
@@ -628,6 +609,7 @@ ks_flusher_main(ks_inherit_t *in)
 
     if (F.cycle != NULL)
         ks_log_error("stopping with a flush cycle in flight; the next start redoes it");
+    ks_retention_shutdown();
     ks_objstore_close(F.os);
     if (F.coord != NULL)
         bufferevent_free(F.coord);
