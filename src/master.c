@@ -72,6 +72,9 @@ static struct {
     int exit_code;
     const char *pid_file;
     struct event *stop_timer;
+    int held_fd;                  /* a connection no worker could take yet */
+    uint32_t held_listener;
+    struct event *held_ev;
 } M;
 
 static void spawn(ks_child_t *c);
@@ -134,51 +137,101 @@ pick_worker(const bool *skip)
     return best;
 }
 
+/* Hands fd to the least-loaded worker that takes it. Returns false when
+ * every worker's channel is full (or none is up). */
+static bool
+hand_over(int fd, uint32_t listener)
+{
+    ks_chan_conn_msg_t msg = { listener, 0 };
+    bool skip[KS_SLOT_WORKER0 + 256 + 1] = { false };
+
+    for (;;) {
+        int w = pick_worker(skip);
+        ks_child_t *c;
+        int rc;
+
+        if (w < 0)
+            return false;
+        c = &M.children[w];
+        skip[w] = true;
+        atomic_fetch_add(&M.shm.procs[c->slot].conns, 1);
+        rc = ks_chan_send_fd(c->chan, fd, &msg, sizeof(msg));
+        if (rc == KS_OK)
+            return true;
+        atomic_fetch_sub(&M.shm.procs[c->slot].conns, 1);
+        if (rc == KS_ERROR) {
+            close(c->chan);
+            c->chan = -1;
+        }
+    }
+}
+
+static void
+listeners_enable(bool on)
+{
+    for (int i = 0; i < M.nlisteners; i++) {
+        if (M.listeners[i].fd < 0)
+            continue;
+        if (on)
+            event_add(M.listeners[i].ev, NULL);
+        else
+            event_del(M.listeners[i].ev);
+    }
+}
+
+/* Workers' channels were full: the connection waits here, and further
+ * ones wait in the kernel's listen backlog, until a worker catches up. */
+static void
+on_held_retry(evutil_socket_t unused, short what, void *arg)
+{
+    struct timeval tv = { 0, 2000 };
+
+    (void) unused;
+    (void) what;
+    (void) arg;
+    if (M.held_fd < 0)
+        return;
+    if (M.stopping) {
+        close(M.held_fd);
+        M.held_fd = -1;
+        return;
+    }
+    if (!hand_over(M.held_fd, M.held_listener)) {
+        evtimer_add(M.held_ev, &tv);
+        return;
+    }
+    close(M.held_fd);
+    M.held_fd = -1;
+    listeners_enable(true);
+}
+
 static void
 on_accept(evutil_socket_t lfd, short what, void *arg)
 {
     ks_listen_t *l = arg;
+    struct timeval tv = { 0, 2000 };
 
     (void) what;
-    for (int n = 0; n < 256; n++) {
+    for (int n = 0; n < 256 && M.held_fd < 0; n++) {
         int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-        ks_chan_conn_msg_t msg = { (uint32_t) l->index, 0 };
-        bool sent = false;
 
         if (fd < 0) {
             if (errno == EINTR)
                 continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK)
+            if (errno == EMFILE || errno == ENFILE)
+                ks_log_error("could not accept a connection: %s", strerror(errno));
+            else if (errno != EAGAIN && errno != EWOULDBLOCK)
                 ks_log_warn("could not accept a connection: %s", strerror(errno));
             return;
         }
-        /* Try workers from least loaded; a worker whose channel is full or
-         * gone is skipped. */
-        bool skip[KS_SLOT_WORKER0 + 256 + 1] = { false };
-        while (!sent) {
-            int w = pick_worker(skip);
-            ks_child_t *c;
-            int rc;
-
-            if (w < 0)
-                break;
-            c = &M.children[w];
-            skip[w] = true;
-            atomic_fetch_add(&M.shm.procs[c->slot].conns, 1);
-            rc = ks_chan_send_fd(c->chan, fd, &msg, sizeof(msg));
-            if (rc == KS_OK) {
-                sent = true;
-            } else {
-                atomic_fetch_sub(&M.shm.procs[c->slot].conns, 1);
-                if (rc == KS_ERROR) {
-                    close(c->chan);
-                    c->chan = -1;
-                }
-            }
+        if (hand_over(fd, (uint32_t) l->index)) {
+            close(fd);
+            continue;
         }
-        if (!sent)
-            ks_log_warn("no worker could take a new connection, closing it");
-        close(fd);
+        M.held_fd = fd;
+        M.held_listener = (uint32_t) l->index;
+        listeners_enable(false);
+        evtimer_add(M.held_ev, &tv);
     }
 }
 
@@ -213,6 +266,8 @@ close_unneeded_fds(const ks_child_t *self)
         if (M.children[i].chan >= 0 && &M.children[i] != self)
             close(M.children[i].chan);
     close(M.death_pipe[1]);
+    if (M.held_fd >= 0)
+        close(M.held_fd);
 }
 
 static void
@@ -582,6 +637,7 @@ ks_master_run(ks_inherit_t *in, bool daemon_mode, const char *pid_file)
     memset(&M, 0, sizeof(M));
     M.in = *in;
     M.pid_file = pid_file;
+    M.held_fd = -1;
 
     nworkers = (int) conf->workers;
     if (nworkers <= 0) {
@@ -661,6 +717,7 @@ ks_master_run(ks_inherit_t *in, bool daemon_mode, const char *pid_file)
     }
 
     ks_proctitle_set("kafscaled: master");
+    M.held_ev = evtimer_new(M.base, on_held_retry, NULL);
     ev_chld = evsignal_new(M.base, SIGCHLD, on_sigchld, NULL);
     ev_term = evsignal_new(M.base, SIGTERM, on_sigterm, NULL);
     ev_int = evsignal_new(M.base, SIGINT, on_sigterm, NULL);
@@ -706,6 +763,9 @@ ks_master_run(ks_inherit_t *in, bool daemon_mode, const char *pid_file)
             event_free(M.listeners[i].ev);
     if (M.stop_timer != NULL)
         event_free(M.stop_timer);
+    event_free(M.held_ev);
+    if (M.held_fd >= 0)
+        close(M.held_fd);
     event_base_free(M.base);
     free(M.children);
     close(M.death_pipe[1]);
