@@ -19,6 +19,7 @@
 typedef struct {
     int magic;
     bool log_append;
+    int64_t min_offset;
     uint8_t **out;
     size_t *len, *cap;
     int err;
@@ -50,6 +51,8 @@ dc_record(void *arg, const ks_record_t *rec)
     size_t msg = 4 + 1 + 1 + (c->magic == 1 ? 8 : 0) + 4 + klen + 4 + vlen;
     uint8_t *m;
 
+    if (rec->offset < c->min_offset)
+        return 0;
     if (dc_reserve(c, 12 + msg) != KS_OK) {
         c->err = KS_ERROR;
         return -1;
@@ -89,8 +92,8 @@ dc_record(void *arg, const ks_record_t *rec)
 }
 
 int
-ks_downconvert(const uint8_t *p, size_t len, int magic, uint8_t **out, size_t *out_len,
-               size_t *out_cap)
+ks_downconvert(const uint8_t *p, size_t len, int magic, int64_t min_offset, uint8_t **out,
+               size_t *out_len, size_t *out_cap)
 {
     const uint8_t *cur = p, *end = p + len;
     ks_batch_info_t bi;
@@ -99,6 +102,7 @@ ks_downconvert(const uint8_t *p, size_t len, int magic, uint8_t **out, size_t *o
     dc_ctx_t c;
 
     c.magic = magic == 0 ? 0 : 1;
+    c.min_offset = min_offset;
     c.out = out;
     c.len = out_len;
     c.cap = out_cap;

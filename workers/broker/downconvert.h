@@ -13,12 +13,13 @@
  * (0: Fetch v0-v1, 1: Fetch v2-v3).  Offsets are kept; every message gets
  * its CRC-32; magic 1 messages keep the record timestamp (LogAppendTime
  * batches set the timestamp-type bit); headers are dropped (the old formats
- * have none); control batches are skipped, as Kafka does.  A partial
+ * have none); records below min_offset (the fetch offset, inside the
+ * first batch) and control batches are skipped, as Kafka does.  A partial
  * trailing batch is ignored.  Returns KS_OK, UNSUPPORTED_COMPRESSION_TYPE
  * (76) for snappy, lz4 and zstd batches (not built in), CORRUPT_MESSAGE (2)
  * for a batch that cannot be decoded, or KS_ERROR when out of memory.
  */
-int ks_downconvert(const uint8_t *p, size_t len, int magic, uint8_t **out, size_t *out_len,
-                   size_t *out_cap);
+int ks_downconvert(const uint8_t *p, size_t len, int magic, int64_t min_offset, uint8_t **out,
+                   size_t *out_len, size_t *out_cap);
 
 #endif

@@ -105,8 +105,8 @@ fill_partition(fetch_op_t *op, fpart_t *fp)
 
     if (err == KS_ERR_NONE && op->version <= 3 && fp->data.len > 0) {
         ks_segbuf_t conv = { NULL, 0, 0 };
-        int rc = ks_downconvert(fp->data.buf, fp->data.len, op->version <= 1 ? 0 : 1, &conv.buf,
-                                &conv.len, &conv.cap);
+        int rc = ks_downconvert(fp->data.buf, fp->data.len, op->version <= 1 ? 0 : 1,
+                                fp->rp->fetch_offset, &conv.buf, &conv.len, &conv.cap);
         ks_segbuf_free(&fp->data);
         if (rc != KS_OK) {
             ks_segbuf_free(&conv);

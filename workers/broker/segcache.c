@@ -380,6 +380,9 @@ load_start(sc_part_t *sp, int kind, int64_t base, int64_t pos, int64_t len, int6
             free(l);
             return KS_ERR_KAFKA_STORAGE_ERROR;
         }
+        ks_log_debug("reading %s%s from the object store (position %lld, %lld bytes%s)",
+                     l->key, kind == LOAD_LIST ? "*" : "", (long long) pos, (long long) len,
+                     cb == NULL ? ", read-ahead" : "");
         l->next = C.loads;
         C.loads = l;
     }
