@@ -21,8 +21,7 @@ typedef struct {
 
 static const ks_ms_backend_entry_t ks_ms_backends[] = {
     { "embedded", &ks_ms_embedded_backend, NULL },
-    /* etcd.c: replace NULL with &ks_ms_etcd_backend */
-    { "etcd", NULL, "etcd metadata store not built yet" },
+    { "etcd", &ks_ms_etcd_backend, NULL },
 };
 
 ks_metastore_t *

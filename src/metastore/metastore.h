@@ -156,6 +156,7 @@ struct ks_metastore {
 };
 
 extern const ks_ms_backend_t ks_ms_embedded_backend;   /* embedded.c */
+extern const ks_ms_backend_t ks_ms_etcd_backend;       /* etcd.c */
 
 /*
  * Testing hook (fuzz target): replays a journal image held in memory into
