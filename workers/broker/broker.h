@@ -34,6 +34,7 @@ struct ks_req {
     uint8_t *out;                 /* encoded response (header + body), owned */
     size_t out_len;
     uint32_t rpc_id;              /* when forwarded to the coordinator */
+    bool forward_sent;            /* written to the coordinator link */
     int64_t started_us;
     bool done;
     bool close_after;             /* close the connection instead of answering */

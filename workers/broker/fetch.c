@@ -30,12 +30,6 @@
 #include "shm/ring.h"
 #include "util.h"
 
-/* A request that is answered later must not be freed by the connection
- * layer when its connection closes meanwhile: ks_conn_close() frees only
- * requests that are done or were not forwarded (rpc_id == 0), and orphans
- * the others (conn = NULL).  This id marks "held by the data path"; it is
- * never handed out to a coordinator RPC in practice (ids count up from 1). */
-#define KS_HELD_RPC_ID UINT32_MAX
 
 /* Gather rounds (object-store waits) before answering with what there is. */
 #define MAX_ROUNDS 12
@@ -446,6 +440,6 @@ ks_h_fetch(ks_req_t *req)
         }
     }
     /* Answered later: keep the request if its connection closes first. */
-    req->rpc_id = KS_HELD_RPC_ID;
+    req->parked = true;        /* a closing connection orphans it */
     gather(op);
 }

@@ -31,7 +31,6 @@
 #include "shm/ring.h"
 #include "util.h"
 
-#define KS_HELD_RPC_ID  UINT32_MAX      /* see fetch.c */
 #define SCAN_STEP       (1u << 20)
 #define MAX_ROUNDS      100000
 
@@ -352,7 +351,7 @@ ks_h_list_offsets(ks_req_t *req)
             }
         }
     }
-    req->rpc_id = KS_HELD_RPC_ID;
+    req->parked = true;        /* a closing connection orphans it */
     lo_run(op);
 }
 

@@ -74,28 +74,60 @@ ks_forget_request(ks_req_t *req)
     pending_take(req->rpc_id);
 }
 
-void
-ks_forward(ks_req_t *req)
+static void
+forward_send(ks_req_t *req)
 {
     ks_rpc_hdr_t h;
 
-    if (ks_W.coord == NULL || !ks_W.coord_up) {
-        /* The coordinator is restarting: the client retries on a new
-         * connection, as with any broker that went away. */
-        ks_req_fail_close(req, "the coordinator is not available");
-        return;
-    }
     memset(&h, 0, sizeof(h));
     h.len = (uint32_t) req->frame_len;
-    if (++ks_W.next_rpc_id == 0)
-        ks_W.next_rpc_id = 1;
-    h.id = ks_W.next_rpc_id;
+    h.id = req->rpc_id;
     h.kind = KS_RPC_KAFKA;
     h.aux = req->conn != NULL ? req->conn->listener : 0;
-    req->rpc_id = h.id;
-    pending_add(req);
+    req->forward_sent = true;
     bufferevent_write(ks_W.coord, &h, sizeof(h));
     bufferevent_write(ks_W.coord, req->frame, req->frame_len);
+}
+
+/* Requests wait (bounded by request.timeout.ms) while the link to the
+ * coordinator is being (re)established. */
+void
+ks_forward(ks_req_t *req)
+{
+    if (++ks_W.next_rpc_id == 0)
+        ks_W.next_rpc_id = 1;
+    req->rpc_id = ks_W.next_rpc_id;
+    req->forward_sent = false;
+    pending_add(req);
+    if (ks_W.coord != NULL && ks_W.coord_up)
+        forward_send(req);
+}
+
+static void
+forward_flush_unsent(void)
+{
+    for (size_t i = 0; i < ks_W.npending; i++)
+        if (!ks_W.pending[i]->forward_sent)
+            forward_send(ks_W.pending[i]);
+}
+
+/* Called from the worker's tick: unsent requests older than the request
+ * timeout give up (the client retries on a new connection). */
+static void
+forward_expire(int64_t now_us)
+{
+    int64_t limit = ks_W.in->conf->request_timeout_ms * 1000;
+
+    for (size_t i = 0; i < ks_W.npending;) {
+        ks_req_t *req = ks_W.pending[i];
+        if (!req->forward_sent && now_us - req->started_us > limit) {
+            ks_W.pending[i] = ks_W.pending[--ks_W.npending];
+            req->rpc_id = 0;
+            ks_req_fail_close(req, "the coordinator is not available");
+            continue;
+        }
+        i++;
+    }
 }
 
 static void
@@ -145,13 +177,18 @@ coord_read_cb(struct bufferevent *bev, void *arg)
 }
 
 /* The coordinator went away: every request it held is lost; close those
- * client connections so the clients retry. */
+ * client connections so the clients retry.  Requests not sent yet wait for
+ * the next link. */
 static void
 coord_lost(void)
 {
-    while (ks_W.npending > 0) {
-        ks_req_t *req = ks_W.pending[ks_W.npending - 1];
-        ks_W.npending--;
+    for (size_t i = 0; i < ks_W.npending;) {
+        ks_req_t *req = ks_W.pending[i];
+        if (!req->forward_sent) {
+            i++;
+            continue;
+        }
+        ks_W.pending[i] = ks_W.pending[--ks_W.npending];
         req->rpc_id = 0;
         req->close_after = true;
         ks_req_complete(req);
@@ -178,6 +215,7 @@ coord_event_cb(struct bufferevent *bev, short what, void *arg)
         ks_W.coord_up = true;
         bufferevent_write(bev, &h, sizeof(h));
         ks_log_debug("connected to the coordinator");
+        forward_flush_unsent();
         return;
     }
     if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
@@ -293,6 +331,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
     (void) arg;
     atomic_store(&ks_W.in->shm->procs[ks_W.in->slot].heartbeat_ms, (uint64_t) now);
     ks_conn_idle_sweep(now, ks_W.in->conf->connections_max_idle_ms);
+    forward_expire(ks_mono_us());
     if (ks_W.stopping) {
         if (ks_W.conns == NULL || now >= stop_deadline_ms) {
             while (ks_W.conns != NULL)
