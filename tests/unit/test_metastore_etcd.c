@@ -868,6 +868,87 @@ START_TEST(test_close_from_callback)
 }
 END_TEST
 
+START_TEST(test_etcd_hung)
+{
+    res_t r = { 0 };
+    int64_t t0, t;
+
+    /* a stopped (not dead) etcd: the call fails at the request timeout */
+    do_put("/h/1", "a", 0, &r);
+    ck_assert_int_eq(r.rc, KS_OK);
+    etcd_ctl("pause");
+    t0 = ks_mono_us();
+    do_put("/h/2", "b", 0, &r);
+    t = ks_mono_us() - t0;
+    etcd_ctl("resume");
+    ck_assert_int_eq(r.rc, KS_ERROR);
+    ck_assert_msg(strstr(r.error, "no answer within") != NULL, "error: %s", r.error);
+    ck_assert_int_ge(t, 4500000);
+    ck_assert_int_lt(t, 6000000);
+    printf("metastore-etcd: hung etcd: \"%s\" after %.1f ms\n", r.error, t / 1e3);
+    do_get("/h/1", &r);
+    ck_assert_msg(r.rc == KS_OK, "after resume: %s", r.error);
+    res_clear(&r);
+}
+END_TEST
+
+START_TEST(test_auth)
+{
+    res_t r = { 0 };
+    watch_t w = { 0 };
+    char out[4096], err[256];
+    ks_ms_config_t cfg = { .backend = "etcd", .etcd_username = "root",
+                           .etcd_password = "s3cret-pw" };
+
+    /* turn on etcd's auth (this test runs last: etcd keeps it) */
+    ck_assert_int_eq(etcd_post("/v3/auth/role/add", "{\"name\":\"root\"}", out), 200);
+    ck_assert_int_eq(etcd_post("/v3/auth/user/add",
+                               "{\"name\":\"root\",\"password\":\"s3cret-pw\"}", out), 200);
+    ck_assert_int_eq(etcd_post("/v3/auth/user/grant", "{\"user\":\"root\",\"role\":\"root\"}",
+                               out), 200);
+    ck_assert_int_eq(etcd_post("/v3/auth/enable", "{}", out), 200);
+
+    /* without credentials: refused, with etcd's reason */
+    do_put("/auth/1", "x", 0, &r);
+    ck_assert_int_eq(r.rc, KS_ERROR);
+    printf("metastore-etcd: no credentials: \"%s\"\n", r.error);
+
+    /* a wrong password: a clear error, no password in it */
+    ks_metastore_close(ms);
+    cfg.etcd_endpoints = endpoints;
+    cfg.etcd_password = "wrong";
+    ms = ks_metastore_open(base, &cfg, err, sizeof(err));
+    ck_assert_ptr_nonnull(ms);
+    do_put("/auth/1", "x", 0, &r);
+    ck_assert_int_eq(r.rc, KS_ERROR);
+    ck_assert_msg(strstr(r.error, "authentication") != NULL, "error: %s", r.error);
+    ck_assert(strstr(r.error, "wrong") == NULL);
+    printf("metastore-etcd: wrong password: \"%s\"\n", r.error);
+
+    ks_metastore_close(ms);
+    cfg.etcd_password = "s3cret-pw";
+    ms = ks_metastore_open(base, &cfg, err, sizeof(err));
+    ck_assert_ptr_nonnull(ms);
+    ck_assert_int_ge(ks_ms_watch(ms, "/auth/", on_watch, &w), 0);
+    do_put("/auth/1", "x", 0, &r);
+    ck_assert_msg(r.rc == KS_OK, "%s", r.error);
+    do_get("/auth/1", &r);
+    ck_assert_str_eq(r.value[0], "x");
+    wait_calls(&w.calls, 1, 5);
+    ck_assert_int_eq(w.calls, 1);
+
+    /* simple tokens die with the etcd process: re-authenticates by itself */
+    etcd_ctl("stop");
+    etcd_ctl("start");
+    do_put("/auth/2", "y", 0, &r);
+    ck_assert_msg(r.rc == KS_OK, "after restart: %s", r.error);
+    wait_calls(&w.calls, 2, 5);
+    ck_assert_int_eq(w.calls, 2);
+    ck_assert_str_eq(w.key[1], "/auth/2");
+    res_clear(&r);
+}
+END_TEST
+
 static Suite *
 etcd_suite(void)
 {
@@ -888,6 +969,8 @@ etcd_suite(void)
     tcase_add_test(tc, test_latency);
     tcase_add_test(tc, test_close_from_callback);
     tcase_add_test(tc, test_etcd_down_and_back);
+    tcase_add_test(tc, test_etcd_hung);
+    tcase_add_test(tc, test_auth);              /* last: leaves auth on */
     suite_add_tcase(s, tc);
     return s;
 }

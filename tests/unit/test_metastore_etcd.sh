@@ -1,7 +1,8 @@
 #!/bin/sh
 # test_metastore_etcd.sh: runs test_metastore_etcd against a real etcd 3.4
-# on free loopback ports with a temporary data dir; the test stops and
-# restarts it through "$0 ctl stop|start".  Skips (77) without etcd.
+# on free loopback ports with a temporary data dir; the test stops,
+# restarts, pauses and resumes it through "$0 ctl stop|start|pause|resume".
+# Skips (77) without etcd.
 #
 # etcd runs with --max-txn-ops 10000: one ks_ms_txn is one etcd txn and
 # the flusher's high watermark commits carry one put per partition
@@ -12,7 +13,9 @@ ETCD=${ETCD:-etcd}
 
 etcd_start() {
     d=$KS_ETCD_DIR
-    "$ETCD" --name ks --data-dir "$d/data" \
+    # its own session: Check kills each test's process group at its end,
+    # and an etcd restarted by a test must outlive it (setsid execs: $! is etcd)
+    setsid "$ETCD" --name ks --data-dir "$d/data" \
         --listen-client-urls "http://127.0.0.1:$(cat "$d/cport")" \
         --advertise-client-urls "http://127.0.0.1:$(cat "$d/cport")" \
         --listen-peer-urls "http://127.0.0.1:$(cat "$d/pport")" \
@@ -37,7 +40,7 @@ etcd_start() {
 
 etcd_stop() {
     pid=$(cat "$KS_ETCD_DIR/pid" 2>/dev/null) || return 0
-    kill "$pid" 2>/dev/null
+    kill "$pid" 2>/dev/null; kill -CONT "$pid" 2>/dev/null
     i=0
     while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
     kill -9 "$pid" 2>/dev/null
@@ -54,7 +57,9 @@ if [ "$1" = ctl ]; then
     case $2 in
     start) etcd_start ;;
     stop) etcd_stop ;;
-    *) echo "usage: $0 ctl start|stop" >&2; exit 2 ;;
+    pause) kill -STOP "$(cat "$KS_ETCD_DIR/pid")" ;;
+    resume) kill -CONT "$(cat "$KS_ETCD_DIR/pid")" ;;
+    *) echo "usage: $0 ctl start|stop|pause|resume" >&2; exit 2 ;;
     esac
     exit $?
 fi
