@@ -73,6 +73,7 @@ typedef struct {
     uint64_t off_procs;              /* ks_shm_proc_t[KS_MAX_PROCS] */
     uint64_t off_meta;               /* ks_shm_meta_t */
     uint64_t off_ring;               /* ks_ring_t, partition table, buffer */
+    uint64_t off_ptable;             /* ks_ptable_t and its entries */
     _Atomic uint32_t shutting_down;
     uint32_t reserved;
 } ks_shm_header_t;

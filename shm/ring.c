@@ -7,9 +7,12 @@
 #include <errno.h>
 #include <string.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include "proto/errors.h"
 #include "records.h"
+#include "shm/producers.h"
 #include "shm/ring.h"
 #include "util.h"
 
@@ -83,9 +86,29 @@ entry_pos(const ks_entry_t *e)
     return atomic_load_explicit((_Atomic uint64_t *) &e->pos, memory_order_acquire);
 }
 
+/* An idempotent batch that looks like a duplicate: is its first copy
+ * really in the log?  Runs with the partition lock held. */
+static int
+dup_status(ks_shm_t *shm, ks_ring_t *r, const ks_pbatch_t *d)
+{
+    ks_entry_t *e;
+    uint32_t st;
+
+    if (d->pos == KS_POS_NONE || !ks_ring_still_valid(r, d->pos, 0))
+        return KS_ENTRY_COMMITTED;       /* durable long ago */
+    e = ks_ring_entry(shm, r, d->pos);
+    if (entry_pos(e) != d->pos)
+        return KS_ENTRY_COMMITTED;
+    st = atomic_load(&e->state);
+    if (st == KS_ENTRY_RESERVED && e->owner_pid > 0 && kill(e->owner_pid, 0) < 0 && errno == ESRCH)
+        return KS_ENTRY_ABORTED;         /* its writer died; the master will mark it */
+    return (int) st;
+}
+
 int
 ks_ring_append_begin(ks_shm_t *shm, ks_ring_t *r, int proc_slot, uint32_t slot, uint32_t slot_gen,
-                     uint32_t data_len, int64_t offset_span, int32_t nrecords, ks_append_t *out)
+                     uint32_t data_len, int64_t offset_span, int32_t nrecords,
+                     const ks_pbatch_req_t *prq, ks_pbatch_t *dup, int *perr, ks_append_t *out)
 {
     ks_part_t *p;
     ks_ring_intent_t *in = &r->intents[proc_slot];
@@ -100,6 +123,26 @@ ks_ring_append_begin(ks_shm_t *shm, ks_ring_t *r, int proc_slot, uint32_t slot, 
     if (atomic_load(&p->state) != KS_PART_ACTIVE || atomic_load(&p->gen) != slot_gen) {
         ks_part_unlock(p);
         return KS_ERROR;
+    }
+    if (prq != NULL) {
+        int pc = ks_ptable_check(shm, slot, slot_gen, prq, dup, perr);
+        if (pc == KS_PCHECK_DUPLICATE) {
+            int st = dup_status(shm, r, dup);
+            if (st == KS_ENTRY_ABORTED) {
+                /* The first copy never made it: append this one. */
+                ks_ptable_forget_batch(shm, slot, slot_gen, prq->producer_id, prq->first_seq);
+            } else if (st == KS_ENTRY_RESERVED) {
+                ks_part_unlock(p);
+                *perr = KS_ERR_REQUEST_TIMED_OUT;    /* still being written: retry */
+                return KS_RING_PRODUCER;
+            } else {
+                ks_part_unlock(p);
+                return KS_RING_DUPLICATE;
+            }
+        } else if (pc == KS_PCHECK_ERROR) {
+            ks_part_unlock(p);
+            return KS_RING_PRODUCER;
+        }
     }
     for (;;) {
         uint64_t room;
@@ -136,6 +179,10 @@ ks_ring_append_begin(ks_shm_t *shm, ks_ring_t *r, int proc_slot, uint32_t slot, 
     atomic_store(&in->pos, KS_POS_NONE);
     atomic_store(&p->next_offset, e->last_offset + 1);
     atomic_store(&p->last_entry, pos);
+    if (prq != NULL) {
+        ks_pbatch_t b = { prq->first_seq, prq->last_seq, e->base_offset, e->last_offset, pos, pos + len };
+        ks_ptable_record(shm, slot, slot_gen, prq, &b, prq->max_timestamp);
+    }
     if (atomic_load(&p->first_entry) == KS_POS_NONE)
         atomic_store(&p->first_entry, pos);
     ks_part_unlock(p);

@@ -155,8 +155,13 @@ typedef struct {
  * batches use (sum over batches of lastOffsetDelta + 1).  Returns KS_OK,
  * KS_AGAIN when the ring is full of data not yet durable (wait for the
  * flusher and retry), or KS_ERROR (slot not active / too large). */
+struct ks_pbatch_req_s;
+struct ks_pbatch_s;
+#define KS_RING_DUPLICATE 1       /* an idempotent batch already appended: *dup */
+#define KS_RING_PRODUCER  2       /* refused by the producer state: *perr */
 int ks_ring_append_begin(ks_shm_t *shm, ks_ring_t *r, int proc_slot, uint32_t slot, uint32_t slot_gen,
                          uint32_t data_len, int64_t offset_span, int32_t nrecords,
+                         const struct ks_pbatch_req_s *prq, struct ks_pbatch_s *dup, int *perr,
                          ks_append_t *out);
 /* Publishes a fully written entry. */
 void ks_ring_append_commit(ks_shm_t *shm, ks_ring_t *r, ks_append_t *a);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "shm/producers.h"
 #include "shm/ring.h"
 #include "shm/shm.h"
 
@@ -33,6 +34,9 @@ ks_shm_create(ks_shm_t *shm, const ks_shm_params_t *p, char *err, size_t errlen)
     off = (off + 4095) & ~(uint64_t) 4095;
     uint64_t off_ring = off;
     off += ks_ring_shm_size(p->ring_bytes, p->nparts);
+    off = (off + 4095) & ~(uint64_t) 4095;
+    uint64_t off_ptable = off;
+    off += ks_ptable_shm_size(p->nproducers);
     off = (off + 4095) & ~(uint64_t) 4095;
 
     base = mmap(NULL, off, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -59,6 +63,9 @@ ks_shm_create(ks_shm_t *shm, const ks_shm_params_t *p, char *err, size_t errlen)
     shm->hdr->off_ring = off_ring;
     shm->ring = ks_shm_at(shm, off_ring);
     ks_ring_init(shm->ring, p->ring_bytes, p->nparts, off_ring);
+    shm->hdr->off_ptable = off_ptable;
+    shm->ptable = ks_shm_at(shm, off_ptable);
+    ks_ptable_init(shm->ptable, p->nproducers, off_ptable);
     return KS_OK;
 }
 

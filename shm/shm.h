@@ -15,6 +15,7 @@ typedef struct ks_shm_s {
     ks_shm_proc_t *procs;
     ks_shm_meta_t *meta;
     struct ks_ring_s *ring;
+    struct ks_ptable_s *ptable;      /* idempotent producer state */
 } ks_shm_t;
 
 typedef struct {
@@ -22,6 +23,7 @@ typedef struct {
     size_t meta_bytes;               /* per metadata buffer */
     uint64_t ring_bytes;
     uint32_t nparts;                 /* partition slots */
+    uint32_t nproducers;             /* producer state entries (power of two) */
 } ks_shm_params_t;
 
 /* Runs in: master. Maps and initialises the segment. */

@@ -670,7 +670,8 @@ ks_master_run(ks_inherit_t *in, bool daemon_mode, const char *pid_file)
         return 1;
 
     ks_shm_params_t sp = { .nworkers = nworkers, .meta_bytes = 16u << 20,
-                           .ring_bytes = (uint64_t) conf->ring_bytes, .nparts = KS_MAX_PARTITIONS };
+                           .ring_bytes = (uint64_t) conf->ring_bytes, .nparts = KS_MAX_PARTITIONS,
+                           .nproducers = 65536 };
     if (ks_shm_create(&M.shm, &sp, err, sizeof(err)) != KS_OK) {
         ks_log_error("%s", err);
         return 1;

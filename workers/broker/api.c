@@ -35,6 +35,8 @@ static const ks_api_entry_t api_table[KS_API_KEY_COUNT] = {
     [KS_API_CREATE_PARTITIONS] = FORWARD(0, 3),
     [KS_API_DESCRIBE_CLUSTER]  = FORWARD(0, 1),
     [KS_API_DELETE_RECORDS]    = FORWARD(0, 2),
+    [KS_API_INIT_PRODUCER_ID]  = FORWARD(0, 5),
+    [KS_API_DESCRIBE_PRODUCERS] = LOCAL(0, 0, ks_h_describe_producers),
 };
 
 const ks_api_entry_t *

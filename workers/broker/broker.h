@@ -126,6 +126,7 @@ void ks_h_produce(ks_req_t *req);
 void ks_h_fetch(ks_req_t *req);
 void ks_h_list_offsets(ks_req_t *req);
 void ks_h_offset_for_leader_epoch(ks_req_t *req);
+void ks_h_describe_producers(ks_req_t *req);
 /* Called whenever the flusher advanced the durable cursor (high
  * watermarks moved, ring space freed): parked produces and fetches are
  * re-examined. */

@@ -20,6 +20,7 @@
 #include "notify.h"
 #include "proto/errors.h"
 #include "records.h"
+#include "shm/producers.h"
 #include "shm/ring.h"
 #include "util.h"
 
@@ -88,8 +89,47 @@ append_partition(ks_req_t *req, const ks_mv_topic_t *t, const ks_produce_req_par
         free(converted);
         return KS_ERR_MESSAGE_TOO_LARGE;
     }
+    /* Idempotent producers: one batch per partition (as Kafka requires from
+     * v3 on), checked against the producer's state under the partition
+     * lock; a retried batch gets its first offsets back. */
+    ks_pbatch_req_t prq, *prqp = NULL;
+    ks_pbatch_t dup;
+    int perr = 0;
+    if (sum.first.producer_id >= 0) {
+        if (sum.nbatches != 1) {
+            free(converted);
+            return KS_ERR_INVALID_RECORD;
+        }
+        if (sum.first.attributes & 0x10) {     /* transactional */
+            free(converted);
+            return KS_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+        }
+        prq.producer_id = sum.first.producer_id;
+        prq.epoch = sum.first.producer_epoch;
+        prq.first_seq = sum.first.base_sequence;
+        prq.last_seq = (int32_t) (((int64_t) sum.first.base_sequence + sum.first.records_count - 1) % ((int64_t) INT32_MAX + 1));
+        prq.max_timestamp = sum.max_timestamp;
+        prqp = &prq;
+    }
     rc = ks_ring_append_begin(ks_W.in->shm, ks_W.ring, ks_W.in->slot, mp->slot, mp->slot_gen,
-                              (uint32_t) len, sum.total_records, (int32_t) sum.total_records, &a);
+                              (uint32_t) len, sum.total_records, (int32_t) sum.total_records,
+                              prqp, &dup, &perr, &a);
+    if (rc == KS_RING_DUPLICATE) {
+        free(converted);
+        part = ks_ring_part(ks_W.in->shm, ks_W.ring, mp->slot);
+        pr->base_offset = dup.base_offset;
+        pr->log_start_offset = atomic_load(&part->log_start);
+        if (dup.end > *end && dup.pos != KS_POS_NONE)
+            *end = dup.end;
+        return KS_OK;
+    }
+    if (rc == KS_RING_PRODUCER) {
+        free(converted);
+        ks_log_debug("refused batch of producer %lld epoch %d seq %d for %s-%d: %s",
+                     (long long) prq.producer_id, prq.epoch, prq.first_seq, t->name, pd->index,
+                     ks_err_name(perr));
+        return perr;
+    }
     if (rc != KS_OK) {
         free(converted);
         return rc == KS_AGAIN ? KS_AGAIN : KS_ERR_NOT_LEADER_OR_FOLLOWER;
@@ -344,4 +384,68 @@ ks_h_produce(ks_req_t *req)
     w->appending = true;
     w->deadline_ms = ks_now_ms() + KS_MAX(preq->timeout_ms, RING_FULL_WAIT_MS);
     resume(w);
+}
+
+/* DescribeProducers: the idempotent producers this broker tracks for each
+ * partition (from the shared producer state). */
+void
+ks_h_describe_producers(ks_req_t *req)
+{
+    ks_describe_producers_req_t *dreq = req->request;
+    ks_describe_producers_resp_t *resp = ks_response_alloc(KS_API_DESCRIBE_PRODUCERS, req->hdr.request_api_version,
+                                                           &req->arena);
+    const ks_metaview_t *mv = ks_worker_meta();
+    int32_t nt = dreq->topics.count > 0 ? dreq->topics.count : 0;
+    ks_describe_producers_resp_topic_response_t *trs;
+    ks_pstate_t states[256];
+
+    trs = resp ? ks_arena_alloc(&req->arena, sizeof(*trs) * (size_t) (nt ? nt : 1)) : NULL;
+    if (trs == NULL) {
+        ks_req_fail_close(req, "out of memory");
+        return;
+    }
+    resp->topics = (ks_array_t) { trs, nt };
+    for (int32_t i = 0; i < nt; i++) {
+        ks_describe_producers_req_topic_request_t *tq = &((ks_describe_producers_req_topic_request_t *) dreq->topics.items)[i];
+        const ks_mv_topic_t *t = mv && tq->name.len > 0 ? ks_metaview_topic(mv, tq->name.p, (size_t) tq->name.len) : NULL;
+        int32_t np = tq->partition_indexes.count > 0 ? tq->partition_indexes.count : 0;
+        ks_describe_producers_resp_partition_response_t *prs =
+            ks_arena_alloc(&req->arena, sizeof(*prs) * (size_t) (np ? np : 1));
+
+        trs[i].name = tq->name;
+        trs[i].partitions = (ks_array_t) { prs, prs ? np : 0 };
+        for (int32_t j = 0; prs != NULL && j < np; j++) {
+            int32_t p = ((int32_t *) tq->partition_indexes.items)[j];
+            ks_describe_producers_resp_producer_state_t *ps;
+            int n;
+
+            prs[j].partition_index = p;
+            prs[j].error_message = KS_STR_NULL;
+            prs[j].active_producers = (ks_array_t) { NULL, 0 };
+            if (t == NULL || p < 0 || p >= t->npartitions) {
+                prs[j].error_code = KS_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+                continue;
+            }
+            if (t->partitions[p].slot == KS_SLOT_NONE) {
+                prs[j].error_code = KS_ERR_NOT_LEADER_OR_FOLLOWER;
+                continue;
+            }
+            prs[j].error_code = KS_ERR_NONE;
+            n = ks_ptable_list(ks_W.in->shm, t->partitions[p].slot, t->partitions[p].slot_gen, states,
+                               (int) KS_ARRAY_LEN(states));
+            ps = ks_arena_alloc(&req->arena, sizeof(*ps) * (size_t) (n ? n : 1));
+            if (ps == NULL)
+                continue;
+            for (int k = 0; k < n; k++) {
+                ps[k].producer_id = states[k].producer_id;
+                ps[k].producer_epoch = states[k].epoch;
+                ps[k].last_sequence = states[k].b[states[k].head].last_seq;
+                ps[k].last_timestamp = states[k].last_timestamp;
+                ps[k].coordinator_epoch = -1;
+                ps[k].current_txn_start_offset = -1;
+            }
+            prs[j].active_producers = (ks_array_t) { ps, n };
+        }
+    }
+    ks_req_respond(req, resp);
 }

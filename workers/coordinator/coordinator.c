@@ -32,6 +32,7 @@ static const ks_chandler_fn handlers[KS_API_KEY_COUNT] = {
     [KS_API_CREATE_PARTITIONS] = ks_h_create_partitions,
     [KS_API_DESCRIBE_CLUSTER] = ks_h_describe_cluster,
     [KS_API_DELETE_RECORDS] = ks_h_delete_records,
+    [KS_API_INIT_PRODUCER_ID] = ks_h_init_producer_id,
 };
 
 /* Not inlined: gcc's use-after-free check cannot follow the count. */

@@ -84,6 +84,8 @@ void ks_logs_flusher_connected(ks_link_t *l);
 void ks_logs_deletion_done(const uint8_t *p, size_t len);
 void ks_logs_commit_log_start(ks_link_t *l, uint32_t id, const uint8_t *p, size_t len);
 void ks_h_delete_records(ks_creq_t *creq);
+/* producers.c */
+void ks_h_init_producer_id(ks_creq_t *creq);
 /* Sends a one-byte status reply on a link and drops the reference the
  * request held. */
 void ks_logs_reply(ks_link_t *l, uint32_t id, uint16_t kind, int status);
