@@ -85,8 +85,16 @@ typedef struct {
     _Atomic int64_t max_ts_offset;/* offset of the batch with it */
     _Atomic uint64_t bytes_in;
     _Atomic uint64_t records_in;
-    uint8_t pad[24];
+    _Atomic uint32_t pstate;      /* producer state: KS_PSTATE_* */
+    _Atomic int32_t pstate_pid;   /* the worker rebuilding it */
+    uint8_t pad[16];
 } ks_part_t;
+
+/* Producer state of a partition newly served here must be rebuilt from
+ * its durable batches before idempotent appends are checked. */
+#define KS_PSTATE_UNKNOWN 0
+#define KS_PSTATE_LOADING 1
+#define KS_PSTATE_READY   2
 
 /* A worker's intent to reserve, so the master can repair a reservation
  * whose writer died before its entry header was written. */

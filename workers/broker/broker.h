@@ -127,6 +127,9 @@ void ks_h_fetch(ks_req_t *req);
 void ks_h_list_offsets(ks_req_t *req);
 void ks_h_offset_for_leader_epoch(ks_req_t *req);
 void ks_h_describe_producers(ks_req_t *req);
+/* pstate.c: whether idempotent appends to the partition can be checked
+ * now; starts rebuilding its producer state when needed. */
+bool ks_pstate_ready(const ks_mv_topic_t *t, const ks_mv_partition_t *mp);
 /* Called whenever the flusher advanced the durable cursor (high
  * watermarks moved, ring space freed): parked produces and fetches are
  * re-examined. */

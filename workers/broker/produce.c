@@ -110,6 +110,10 @@ append_partition(ks_req_t *req, const ks_mv_topic_t *t, const ks_produce_req_par
         prq.last_seq = (int32_t) (((int64_t) sum.first.base_sequence + sum.first.records_count - 1) % ((int64_t) INT32_MAX + 1));
         prq.max_timestamp = sum.max_timestamp;
         prqp = &prq;
+        if (!ks_pstate_ready(t, mp)) {
+            free(converted);
+            return KS_AGAIN;      /* parked until the producer state is rebuilt */
+        }
     }
     rc = ks_ring_append_begin(ks_W.in->shm, ks_W.ring, ks_W.in->slot, mp->slot, mp->slot_gen,
                               (uint32_t) len, sum.total_records, (int32_t) sum.total_records,

@@ -276,6 +276,7 @@ slot_alloc(uint32_t *slot, uint32_t *gen)
         atomic_store(&p->first_entry, KS_POS_NONE);
         atomic_store(&p->max_timestamp, -1);
         atomic_store(&p->max_ts_offset, -1);
+        atomic_store(&p->pstate, fresh_slots != NULL ? KS_PSTATE_UNKNOWN : KS_PSTATE_READY);
         *gen = atomic_fetch_add(&p->gen, 1) + 1;
         atomic_store(&p->state, KS_PART_ACTIVE);
         ks_part_unlock(p);
