@@ -76,6 +76,17 @@ void ks_h_coord_metadata(ks_creq_t *creq);
 void ks_topics_commit(ks_link_t *l, uint32_t id, const uint8_t *p, size_t len,
                       void (*reply)(ks_link_t *l, uint32_t id, int status));
 
+/* For the topic configuration APIs: the stored JSON document of a topic
+ * ({"name", "partitions", "replication_factor", "topic_id", "created_at",
+ * "config": {name: value}}), a check of one topic config, and an
+ * asynchronous replacement of the document (the view and the shared
+ * snapshot follow on success). */
+struct cJSON;
+const struct cJSON *ks_topics_doc(const char *name);
+bool ks_topics_conf_check(const char *name, const char *value, char *err, size_t errlen);
+void ks_topics_conf_defaults(ks_mv_topic_conf_t *tc);
+int ks_topics_replace_doc(const char *name, struct cJSON *doc, void (*done)(void *arg, int rc), void *arg);
+
 /* logs.c */
 void ks_logs_load(void (*done)(int rc));
 bool ks_logs_deletion_pending(const char *topic, size_t len);
@@ -89,5 +100,21 @@ void ks_h_init_producer_id(ks_creq_t *creq);
 /* Sends a one-byte status reply on a link and drops the reference the
  * request held. */
 void ks_logs_reply(ks_link_t *l, uint32_t id, uint16_t kind, int status);
+
+/* groups.c, offsets.c: consumer groups and committed offsets */
+/* Loads the groups (asynchronously; until then group APIs answer
+ * COORDINATOR_LOAD_IN_PROGRESS) and starts the session-expiry sweep. */
+void ks_groups_init(void);
+void ks_h_find_coordinator(ks_creq_t *creq);
+void ks_h_join_group(ks_creq_t *creq);
+void ks_h_sync_group(ks_creq_t *creq);
+void ks_h_heartbeat(ks_creq_t *creq);
+void ks_h_leave_group(ks_creq_t *creq);
+void ks_h_describe_groups(ks_creq_t *creq);
+void ks_h_list_groups(ks_creq_t *creq);
+void ks_h_delete_groups(ks_creq_t *creq);
+void ks_h_offset_commit(ks_creq_t *creq);
+void ks_h_offset_fetch(ks_creq_t *creq);
+void ks_h_offset_delete(ks_creq_t *creq);
 
 #endif

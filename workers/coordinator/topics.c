@@ -1334,3 +1334,96 @@ ks_topics_commit(ks_link_t *l, uint32_t id, const uint8_t *p, size_t len,
     free(vals);
     free(ops);
 }
+
+/* ---------- for topic configuration APIs (configs.c) ---------- */
+
+const cJSON *
+ks_topics_doc(const char *name)
+{
+    return cJSON_GetObjectItemCaseSensitive(topic_docs, name);
+}
+
+bool
+ks_topics_conf_check(const char *name, const char *value, char *err, size_t errlen)
+{
+    ks_mv_topic_conf_t tc;
+
+    topic_conf_defaults(&tc);
+    return topic_conf_set(&tc, name, value, err, errlen);
+}
+
+void
+ks_topics_conf_defaults(ks_mv_topic_conf_t *tc)
+{
+    topic_conf_defaults(tc);
+}
+
+typedef struct {
+    char *name;
+    cJSON *doc;
+    void (*done)(void *arg, int rc);
+    void *arg;
+} replace_op_t;
+
+static void
+replaced_cb(void *arg, const ks_ms_result_t *res)
+{
+    replace_op_t *op = arg;
+
+    if (res->rc == KS_OK && res->succeeded && view_find(op->name) != NULL) {
+        view_put_doc(op->name, op->doc);
+        ks_topics_publish();
+        op->done(op->arg, KS_OK);
+    } else {
+        if (res->rc != KS_OK)
+            ks_log_error("could not store the configuration of topic %s: %s", op->name, res->error);
+        cJSON_Delete(op->doc);
+        op->done(op->arg, KS_ERROR);
+    }
+    free(op->name);
+    free(op);
+}
+
+int
+ks_topics_replace_doc(const char *name, cJSON *doc, void (*done)(void *arg, int rc), void *arg)
+{
+    replace_op_t *op = calloc(1, sizeof(*op));
+    char *key = topic_key(name, "config"), *json = cJSON_PrintUnformatted(doc);
+    ks_ms_cmp_t cmp;
+    ks_ms_op_t put;
+    int rc;
+
+    if (op == NULL || key == NULL || json == NULL) {
+        free(op);
+        free(key);
+        free(json);
+        cJSON_Delete(doc);
+        return KS_ERROR;
+    }
+    op->name = strdup(name);
+    op->doc = doc;
+    op->done = done;
+    op->arg = arg;
+    /* Only while the topic exists: a deleted topic is not brought back. */
+    memset(&cmp, 0, sizeof(cmp));
+    cmp.key = key;
+    cmp.key_len = strlen(key);
+    cmp.target = KS_MS_CMP_CREATE_REV;
+    cmp.result = KS_MS_CMP_GT;
+    cmp.number = 0;
+    memset(&put, 0, sizeof(put));
+    put.kind = KS_MS_OP_PUT;
+    put.key = key;
+    put.key_len = cmp.key_len;
+    put.value = json;
+    put.value_len = strlen(json);
+    rc = ks_ms_txn(ks_C.ms, &cmp, 1, &put, 1, NULL, 0, replaced_cb, op);
+    if (rc != KS_OK) {
+        free(op->name);
+        cJSON_Delete(op->doc);
+        free(op);
+    }
+    free(key);
+    free(json);
+    return rc;
+}
