@@ -32,6 +32,17 @@ static const ks_chandler_fn handlers[KS_API_KEY_COUNT] = {
     [KS_API_CREATE_PARTITIONS] = ks_h_create_partitions,
     [KS_API_DESCRIBE_CLUSTER] = ks_h_describe_cluster,
     [KS_API_DELETE_RECORDS] = ks_h_delete_records,
+    [KS_API_FIND_COORDINATOR] = ks_h_find_coordinator,
+    [KS_API_JOIN_GROUP] = ks_h_join_group,
+    [KS_API_SYNC_GROUP] = ks_h_sync_group,
+    [KS_API_HEARTBEAT] = ks_h_heartbeat,
+    [KS_API_LEAVE_GROUP] = ks_h_leave_group,
+    [KS_API_DESCRIBE_GROUPS] = ks_h_describe_groups,
+    [KS_API_LIST_GROUPS] = ks_h_list_groups,
+    [KS_API_DELETE_GROUPS] = ks_h_delete_groups,
+    [KS_API_OFFSET_COMMIT] = ks_h_offset_commit,
+    [KS_API_OFFSET_FETCH] = ks_h_offset_fetch,
+    [KS_API_OFFSET_DELETE] = ks_h_offset_delete,
     [KS_API_INIT_PRODUCER_ID] = ks_h_init_producer_id,
 };
 
@@ -304,6 +315,7 @@ on_loaded(int rc)
         return;
     }
     ks_topics_publish();
+    ks_groups_init();
     ks_C.listen_fd = open_link_listener();
     if (ks_C.listen_fd < 0) {
         event_base_loopbreak(ks_C.base);

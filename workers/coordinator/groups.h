@@ -1,0 +1,102 @@
+/*
+ * groups.h: consumer groups (the classic protocol) and committed offsets,
+ * private to groups.c and offsets.c.  Runs in: coordinator.
+ *
+ * Store keys (compatible with the original KafScale):
+ *   /kafscale/consumers/<g>/metadata              JSON group state, written
+ *                                                  on generation and membership
+ *                                                  changes (not on heartbeats)
+ *   /kafscale/consumers/<g>/offsets/<t>/<p>       JSON {"offset", "leader_epoch",
+ *                                                  "metadata", "committed_at"}
+ * Everything is loaded into memory once at start (one range); OffsetFetch,
+ * ListGroups and DescribeGroups never wait for the store.
+ */
+#ifndef KS_GROUPS_H
+#define KS_GROUPS_H
+
+#include "coordinator.h"
+
+#define KS_GROUPS_PREFIX "/kafscale/consumers/"
+
+enum { KS_G_EMPTY = 0, KS_G_PREPARING, KS_G_COMPLETING, KS_G_STABLE, KS_G_DEAD };
+
+typedef struct {
+    char *name;
+    uint8_t *meta;
+    int32_t len;
+} ks_gproto_t;
+
+typedef struct ks_gmember ks_gmember_t;
+struct ks_gmember {
+    char *id;
+    char *instance_id;            /* NULL for dynamic members */
+    char *client_id;
+    char *client_host;
+    int32_t session_timeout_ms;
+    int32_t rebalance_timeout_ms;
+    ks_gproto_t *protocols;
+    int nprotocols;
+    uint8_t *assignment;
+    int32_t assignment_len;
+    int64_t hb_deadline;          /* monotonic ms */
+    ks_creq_t *join_creq;         /* waiting JoinGroup */
+    ks_creq_t *sync_creq;         /* waiting SyncGroup */
+    ks_gmember_t *next;
+};
+
+typedef struct {
+    char *id;
+    int64_t deadline;             /* monotonic ms */
+} ks_gpending_t;
+
+typedef struct {
+    char *topic;
+    int32_t partition;
+    int64_t offset;
+    int32_t leader_epoch;
+    char *metadata;
+    int64_t committed_ms;
+} ks_goffset_t;
+
+typedef struct ks_group ks_group_t;
+struct ks_group {
+    char *id;
+    int state;
+    char *protocol_type;          /* NULL until a member joined */
+    char *protocol;               /* selected protocol, NULL when none */
+    char *leader;                 /* member id, NULL when none */
+    int32_t generation;
+    ks_gmember_t *members;        /* in join order */
+    int nmembers;
+    ks_gpending_t *pending;       /* MEMBER_ID_REQUIRED issued, not joined yet */
+    int npending;
+    struct event *join_ev;        /* rebalance completion timer */
+    bool initial_delay;           /* the join timer is the initial delay */
+    bool new_member_added;
+    int64_t delay_remaining_ms;
+    bool stored;                  /* a metadata key exists in the store */
+    ks_goffset_t *offsets;
+    size_t noffsets, offsets_cap;
+    ks_group_t *next;
+};
+
+/* groups.c */
+extern bool ks_groups_ready;
+ks_group_t *ks_group_find(const char *id, int32_t len);
+ks_group_t *ks_group_get(const char *id, int32_t len);    /* creates an Empty one */
+ks_gmember_t *ks_group_member(ks_group_t *g, const char *id, int32_t len);
+void ks_group_member_touch(ks_gmember_t *m);
+bool ks_group_subscribed(ks_group_t *g, const char *topic, size_t tlen);
+/* OffsetCommit's member/generation check; KS_ERR_NONE when allowed. */
+int16_t ks_group_validate_commit(ks_group_t *g, ks_str_t member_id, ks_str_t instance_id, int32_t generation);
+bool ks_str_eq(ks_str_t s, const char *c);
+ks_str_t ks_g_arena_str(ks_arena_t *a, const char *s);
+
+/* offsets.c */
+ks_goffset_t *ks_goffset_find(ks_group_t *g, const char *topic, size_t tlen, int32_t partition);
+/* Loads one stored offset (at start). */
+void ks_goffset_load(ks_group_t *g, const char *topic, size_t tlen, int32_t partition,
+                     const char *json);
+void ks_goffsets_free(ks_group_t *g);
+
+#endif
