@@ -4,7 +4,7 @@
  *   rdkafka_check produce|consume|both -b BROKERS -t TOPIC -n COUNT -p PARTITIONS
  *       [-s SIZE] [-z none|gzip|snappy|lz4|zstd] [-a ACKS] [--idempotent]
  *       [--ack-log FILE] [--from-beginning] [--timeout S] [--seq-base N]
- *       [--verify-ack-log FILE] [--allow-dups] [--quiet]
+ *       [--verify-ack-log FILE] [--allow-dups] [--rate MSGS_PER_S] [--quiet]
  *
  * Message number `seq` (seq-base .. seq-base+COUNT-1) goes to partition
  * seq % PARTITIONS with
@@ -17,7 +17,8 @@
  *   produces COUNT messages with an explicit partition, waits for every
  *   delivery report; with --ack-log writes "partition offset seq" for each
  *   acknowledged message. Prints msgs/s, MB/s (value bytes) and p50/p99 of the
- *   delivery latency. Exit 1 if any message was not acknowledged.
+ *   delivery latency. Exit 1 if any message was not acknowledged. --rate
+ *   caps the produce rate (to keep a run going while a test kills things).
  *
  * consume: reads partitions 0..P-1 from the beginning (simple consumer, no group)
  *   until COUNT messages were read and every partition is at its end (or
@@ -70,6 +71,7 @@ static int timeout_s = 60;
 static int64_t seq_base;
 static int allow_dups;
 static int quiet;
+static double rate;          /* produce: messages/s cap, 0 = as fast as possible */
 
 static volatile sig_atomic_t stop;
 
@@ -307,6 +309,11 @@ static int do_produce(void)
         }
         if ((i & 1023) == 0)
             rd_kafka_poll(rk, 0);
+        if (rate > 0 && (i & 255) == 255) {
+            double ahead = t0 + (i + 1) / rate - now_s();
+            if (ahead > 0)
+                rd_kafka_poll(rk, (int)(ahead * 1000) + 1);
+        }
     }
     while (rd_kafka_outq_len(rk) > 0 && now_s() < deadline + 5 && !stop)
         rd_kafka_poll(rk, 50);
@@ -673,7 +680,7 @@ static void usage(void)
         "usage: rdkafka_check produce|consume|both -b BROKERS -t TOPIC -n COUNT -p PARTITIONS\n"
         "           [-s SIZE] [-z none|gzip|snappy|lz4|zstd] [-a ACKS] [--idempotent]\n"
         "           [--ack-log FILE] [--from-beginning] [--timeout S] [--seq-base N]\n"
-        "           [--verify-ack-log FILE] [--allow-dups] [--quiet]\n");
+        "           [--verify-ack-log FILE] [--allow-dups] [--rate MSGS_PER_S] [--quiet]\n");
     exit(2);
 }
 
@@ -688,6 +695,7 @@ int main(int argc, char **argv)
         { "verify-ack-log", required_argument, NULL, 'V' },
         { "allow-dups", no_argument, NULL, 'D' },
         { "quiet", no_argument, NULL, 'q' },
+        { "rate", required_argument, NULL, 'R' },
         { NULL, 0, NULL, 0 }
     };
     if (argc < 2)
@@ -712,6 +720,7 @@ int main(int argc, char **argv)
         case 'V': verify_log_path = optarg; break;
         case 'D': allow_dups = 1; break;
         case 'q': quiet = 1; break;
+        case 'R': rate = strtod(optarg, NULL); break;
         default: usage();
         }
     }
