@@ -76,6 +76,7 @@ typedef struct {
     uint64_t off_ptable;             /* ks_ptable_t and its entries */
     _Atomic uint32_t shutting_down;
     uint32_t reserved;
+    uint64_t off_rcache;             /* ks_rcache_t (shared read cache), 0 = none */
 } ks_shm_header_t;
 
 #endif

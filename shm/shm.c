@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 
 #include "shm/producers.h"
+#include "shm/rcache.h"
 #include "shm/ring.h"
 #include "shm/shm.h"
 
@@ -38,6 +39,13 @@ ks_shm_create(ks_shm_t *shm, const ks_shm_params_t *p, char *err, size_t errlen)
     uint64_t off_ptable = off;
     off += ks_ptable_shm_size(p->nproducers);
     off = (off + 4095) & ~(uint64_t) 4095;
+    uint64_t off_rcache = 0;
+    size_t rcache_size = ks_rc_shm_size(p->rcache_bytes);
+    if (rcache_size > 0) {
+        off_rcache = off;
+        off += rcache_size;
+        off = (off + 4095) & ~(uint64_t) 4095;
+    }
 
     base = mmap(NULL, off, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (base == MAP_FAILED) {
@@ -66,6 +74,10 @@ ks_shm_create(ks_shm_t *shm, const ks_shm_params_t *p, char *err, size_t errlen)
     shm->hdr->off_ptable = off_ptable;
     shm->ptable = ks_shm_at(shm, off_ptable);
     ks_ptable_init(shm->ptable, p->nproducers, off_ptable);
+    if (off_rcache != 0) {
+        shm->hdr->off_rcache = off_rcache;
+        shm->rcache = ks_rc_init(ks_shm_at(shm, off_rcache), p->rcache_bytes);
+    }
     return KS_OK;
 }
 

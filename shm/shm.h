@@ -16,6 +16,7 @@ typedef struct ks_shm_s {
     ks_shm_meta_t *meta;
     struct ks_ring_s *ring;
     struct ks_ptable_s *ptable;      /* idempotent producer state */
+    struct ks_rcache_s *rcache;      /* shared read cache, NULL when off */
 } ks_shm_t;
 
 typedef struct {
@@ -24,6 +25,7 @@ typedef struct {
     uint64_t ring_bytes;
     uint32_t nparts;                 /* partition slots */
     uint32_t nproducers;             /* producer state entries (power of two) */
+    uint64_t rcache_bytes;           /* read.cache.bytes (0 = no shared read cache) */
 } ks_shm_params_t;
 
 /* Runs in: master. Maps and initialises the segment. */

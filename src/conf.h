@@ -77,6 +77,7 @@ typedef struct ks_conf {
     int64_t  ring_bytes;
     int64_t  flush_interval_ms;
     int64_t  flush_bytes;
+    int64_t  read_cache_bytes;
     bool     acks1_durable;
 
     bool     auto_create_topics_enable;

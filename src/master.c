@@ -671,7 +671,7 @@ ks_master_run(ks_inherit_t *in, bool daemon_mode, const char *pid_file)
 
     ks_shm_params_t sp = { .nworkers = nworkers, .meta_bytes = 16u << 20,
                            .ring_bytes = (uint64_t) conf->ring_bytes, .nparts = KS_MAX_PARTITIONS,
-                           .nproducers = 65536 };
+                           .nproducers = 65536, .rcache_bytes = (uint64_t) conf->read_cache_bytes };
     if (ks_shm_create(&M.shm, &sp, err, sizeof(err)) != KS_OK) {
         ks_log_error("%s", err);
         return 1;

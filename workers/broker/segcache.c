@@ -18,14 +18,22 @@
  * of the segment, or the next segment from its start) without anybody
  * waiting for it, so a sequential consumer finds it cached.
  *
- * The original design wants one shared read cache in shared memory; this
- * cache is per worker (a segment read by consumers on several workers is
- * fetched once per worker).
+ * Below this per-worker cache (the front) lies the broker's shared read
+ * cache in shared memory (shm/rcache.c, read.cache.bytes): a chunk or an
+ * index missing here is looked up there before the object store is asked,
+ * and whatever a worker reads from the store (read-ahead included) is put
+ * there for every worker.  Two workers missing the same chunk at once
+ * fetch it once: the first claims the shared entry (LOADING), the second
+ * parks its read and re-checks the entry on a short timer (WAIT_TICK_MS)
+ * until it is READY (copied into its front), aborted or its loader died
+ * (it then fetches itself), or WAIT_MAX_MS passed (it fetches itself
+ * without claiming).  The event loop never waits.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "broker.h"
 #include "crc32c.h"
@@ -35,8 +43,11 @@
 #include "records.h"
 #include "segcache.h"
 #include "segment.h"
+#include "shm/rcache.h"
 #include "shm/ring.h"
 #include "util.h"
+
+#include <event2/event.h>
 
 #define PART_BUCKETS      1024
 #define OBJ_BUCKETS       4096
@@ -48,6 +59,22 @@
 #define BAD_ERROR_MS      1000       /* and a failed read */
 #define READAHEAD_SEGS    2
 #define SEG_END           1000       /* internal: no batch at or after the offset */
+#define SC_CACHED         1001       /* internal: now in the front cache, look again */
+#define FRONT_BUDGET      (16u << 20)/* the front's budget when a shared cache exists */
+#define WAIT_TICK_MS      3          /* re-check of a chunk another worker loads */
+#define WAIT_MAX_MS       5000       /* then read it ourselves */
+
+/* What the shared cache keeps next to a chunk's bytes. */
+typedef struct {
+    int64_t first_off, last_off;
+    uint32_t body_end;
+    uint32_t pad;
+} sc_chunk_meta_t;
+
+/* ... and next to an index's bytes. */
+typedef struct {
+    uint32_t absent;              /* the segment has no .index */
+} sc_index_meta_t;
 
 enum { OBJ_INDEX = 1, OBJ_CHUNK, OBJ_BAD };
 enum { LOAD_LIST = 1, LOAD_INDEX, LOAD_CHUNK };
@@ -100,6 +127,10 @@ typedef struct sc_load {
     int kind;
     int64_t base, pos, len, prev_last;
     bool retried;
+    bool has_ticket;              /* we claimed the shared cache's entry */
+    ks_rc_ticket_t ticket;
+    struct event *timer;          /* set while waiting for another worker's load */
+    int64_t wait_until_ms;
     sc_waiter_t *waiters;
     char key[KS_SEGMENT_KEY_MAX];
 } sc_load_t;
@@ -143,6 +174,18 @@ const ks_segcache_stats_t *
 ks_segcache_stats(void)
 {
     return &C.st;
+}
+
+static ks_rcache_t *
+shared(void)
+{
+    return ks_W.in != NULL && ks_W.in->shm != NULL ? ks_W.in->shm->rcache : NULL;
+}
+
+static size_t
+budget(void)
+{
+    return shared() != NULL ? FRONT_BUDGET : KS_SEGCACHE_BUDGET;
 }
 
 static const char *
@@ -273,7 +316,7 @@ obj_free(sc_obj_t *o)
 static void
 evict(const sc_obj_t *keep)
 {
-    while (C.bytes > KS_SEGCACHE_BUDGET && C.lru_tail != NULL) {
+    while (C.bytes > budget() && C.lru_tail != NULL) {
         sc_obj_t *o = C.lru_tail;
         if (o == keep) {
             if (o->lprev == NULL)
@@ -329,6 +372,7 @@ mark_bad(sc_part_t *sp, int64_t base, int err, int64_t ms)
 /* ---------- loads ---------- */
 
 static void load_done(void *arg, const ks_os_result_t *res);
+static void wait_tick(evutil_socket_t fd, short what, void *arg);
 
 static int
 seg_key(char *buf, const sc_part_t *sp, int64_t base, const char *ext)
@@ -336,14 +380,188 @@ seg_key(char *buf, const sc_part_t *sp, int64_t base, const char *ext)
     return ks_segment_key(buf, KS_SEGMENT_KEY_MAX, ns(), sp->topic, sp->partition, base, ext);
 }
 
-/* Starts (or joins) a load; registers cb when given.  KS_AGAIN when the
- * load runs (cb will be called), a Kafka error when it could not start. */
+static uint64_t
+shared_sub(const sc_load_t *l)
+{
+    return l->kind == LOAD_INDEX ? 0 : (uint64_t) l->pos;
+}
+
+/* Puts a chunk (kept bytes and what the front needs) into the front cache. */
+static sc_obj_t *
+chunk_install(sc_part_t *sp, int64_t base, int64_t pos, int64_t prev_last, uint8_t *data,
+              size_t keep, int64_t first, int64_t last, bool body_end)
+{
+    sc_obj_t *o = obj_new(sp, base, OBJ_CHUNK, keep);
+
+    if (o == NULL) {
+        free(data);
+        return NULL;
+    }
+    o->data = data;
+    o->len = keep;
+    o->pos = pos;
+    o->end_pos = pos + (int64_t) keep;
+    o->prev_last = prev_last;
+    o->first_off = keep > 0 ? first : prev_last + 1;
+    o->last_off = keep > 0 ? last : prev_last;
+    o->body_end = body_end;
+    if (keep == 0 && !body_end) {
+        obj_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* A shared cache hit becomes a front object.  KS_OK or KS_ERROR (unusable:
+ * read the store instead). */
+static int
+install_shared(sc_load_t *l, ks_rc_value_t *v)
+{
+    if (l->kind == LOAD_INDEX) {
+        sc_index_meta_t m;
+        ks_index_t idx;
+        sc_obj_t *o;
+
+        if (v->meta_len != sizeof(m))
+            goto bad;
+        memcpy(&m, v->meta, sizeof(m));
+        if (m.absent)
+            memset(&idx, 0, sizeof(idx));
+        else if (ks_index_parse(v->data, v->len, &idx) != KS_OK)
+            goto bad;
+        free(v->data);
+        o = obj_new(l->part, l->base, OBJ_INDEX, (size_t) idx.count * sizeof(ks_index_entry_t));
+        if (o == NULL) {
+            ks_index_free(&idx);
+            return KS_ERROR;
+        }
+        o->idx = idx;
+        evict(o);
+    } else {
+        sc_chunk_meta_t m;
+        sc_obj_t *o;
+
+        if (v->meta_len != sizeof(m))
+            goto bad;
+        memcpy(&m, v->meta, sizeof(m));
+        o = chunk_install(l->part, l->base, l->pos, l->prev_last, v->data, v->len, m.first_off,
+                          m.last_off, m.body_end != 0);
+        if (o == NULL)
+            return KS_ERROR;
+        evict(o);
+    }
+    C.st.shared_hits++;
+    ks_log_debug("read %s at %lld from the shared read cache (%zu bytes)", l->key,
+                 (long long) l->pos, v->len);
+    return KS_OK;
+bad:
+    free(v->data);
+    return KS_ERROR;
+}
+
+/* Starts the object-store read of a load. */
+static int
+load_issue(sc_load_t *l, bool readahead_only)
+{
+    int rc;
+
+    if (ks_W.os == NULL)
+        return KS_ERROR;
+    if (l->kind == LOAD_LIST) {
+        rc = ks_os_list(ks_W.os, l->key, load_done, l);
+        C.st.lists++;
+    } else if (l->kind == LOAD_INDEX) {
+        rc = ks_os_get(ks_W.os, l->key, 0, -1, load_done, l);
+        C.st.gets++;
+    } else {
+        rc = ks_os_get(ks_W.os, l->key, l->pos, l->len, load_done, l);
+        C.st.gets++;
+    }
+    if (rc != KS_OK) {
+        ks_log_error("could not start reading %s from the object store", l->key);
+        return KS_ERROR;
+    }
+    ks_log_debug("reading %s%s from the object store (position %lld, %lld bytes%s)", l->key,
+                 l->kind == LOAD_LIST ? "*" : "", (long long) l->pos, (long long) l->len,
+                 readahead_only ? ", read-ahead" : "");
+    return KS_OK;
+}
+
+/* Takes a finished load off the list, runs its waiters (their re-reads may
+ * start new loads) and frees it. */
+static void
+load_finish(sc_load_t *l)
+{
+    sc_load_t **pp;
+    sc_waiter_t *w, *next;
+
+    for (pp = &C.loads; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == l) {
+            *pp = l->next;
+            break;
+        }
+    }
+    if (l->has_ticket)
+        ks_rc_abort(shared(), &l->ticket);
+    if (l->timer != NULL)
+        event_free(l->timer);
+    for (w = l->waiters; w != NULL; w = next) {
+        next = w->next;
+        w->cb(w->arg);
+        free(w);
+    }
+    free(l);
+}
+
+static void
+wait_arm(sc_load_t *l)
+{
+    struct timeval tv = { 0, WAIT_TICK_MS * 1000 };
+
+    evtimer_add(l->timer, &tv);
+}
+
+/* Another worker loads what this load waits for: look again. */
+static void
+wait_tick(evutil_socket_t fd, short what, void *arg)
+{
+    sc_load_t *l = arg;
+    ks_rc_value_t v;
+    int r;
+
+    (void) fd;
+    (void) what;
+    if (C.closed)
+        return;
+    r = ks_rc_get(shared(), l->key, strlen(l->key), shared_sub(l), KS_RC_CLAIM, &v, &l->ticket);
+    if (r == KS_RC_HIT && install_shared(l, &v) == KS_OK) {
+        load_finish(l);
+        return;
+    }
+    if (r == KS_RC_BUSY && ks_now_ms() < l->wait_until_ms) {
+        wait_arm(l);
+        return;
+    }
+    /* Aborted, evicted, its loader died, or too slow: read it ourselves. */
+    l->has_ticket = r == KS_RC_CLAIMED;
+    event_free(l->timer);
+    l->timer = NULL;
+    if (load_issue(l, false) != KS_OK) {
+        mark_bad(l->part, l->base, KS_ERR_KAFKA_STORAGE_ERROR, BAD_ERROR_MS);
+        load_finish(l);
+    }
+}
+
+/* Starts (or joins) a load; registers cb when given (none: read-ahead).
+ * KS_AGAIN when the load runs (cb will be called), SC_CACHED when what it
+ * wanted is now in the front cache (or, for read-ahead, in the shared
+ * cache or being read by another worker), a Kafka error when it could not
+ * start. */
 static int
 load_start(sc_part_t *sp, int kind, int64_t base, int64_t pos, int64_t len, int64_t prev_last,
            ks_segcache_cb cb, void *arg)
 {
     sc_load_t *l;
-    int rc;
 
     for (l = C.loads; l != NULL; l = l->next)
         if (l->part == sp && l->kind == kind && (kind == LOAD_LIST || (l->base == base && l->pos == pos)))
@@ -364,25 +582,39 @@ load_start(sc_part_t *sp, int kind, int64_t base, int64_t pos, int64_t len, int6
             const char *n = ns();
             snprintf(l->key, sizeof(l->key), "%s%s%s/%d/", n, *n ? "/" : "", sp->topic,
                      (int) sp->partition);
-            rc = ks_os_list(ks_W.os, l->key, load_done, l);
-            C.st.lists++;
         } else if (seg_key(l->key, sp, base, kind == LOAD_INDEX ? "index" : "kfs") < 0) {
-            rc = KS_ERROR;
-        } else if (kind == LOAD_INDEX) {
-            rc = ks_os_get(ks_W.os, l->key, 0, -1, load_done, l);
-            C.st.gets++;
-        } else {
-            rc = ks_os_get(ks_W.os, l->key, pos, len, load_done, l);
-            C.st.gets++;
-        }
-        if (rc != KS_OK) {
-            ks_log_error("could not start reading %s from the object store", l->key);
             free(l);
             return KS_ERR_KAFKA_STORAGE_ERROR;
         }
-        ks_log_debug("reading %s%s from the object store (position %lld, %lld bytes%s)",
-                     l->key, kind == LOAD_LIST ? "*" : "", (long long) pos, (long long) len,
-                     cb == NULL ? ", read-ahead" : "");
+        if (kind != LOAD_LIST && shared() != NULL) {
+            ks_rc_value_t v;
+            int r = ks_rc_get(shared(), l->key, strlen(l->key), shared_sub(l),
+                              KS_RC_CLAIM | (cb == NULL ? KS_RC_PEEK : 0), &v, &l->ticket);
+
+            if (r == KS_RC_HIT || (r == KS_RC_BUSY && cb == NULL)) {
+                /* Read-ahead: somebody has it or reads it already. */
+                if (cb == NULL || install_shared(l, &v) == KS_OK) {
+                    free(l);
+                    return SC_CACHED;
+                }
+            } else if (r == KS_RC_BUSY) {
+                l->timer = evtimer_new(ks_W.base, wait_tick, l);
+                if (l->timer != NULL) {
+                    l->wait_until_ms = ks_now_ms() + WAIT_MAX_MS;
+                    C.st.shared_waits++;
+                    ks_log_debug("waiting for another worker reading %s at %lld", l->key,
+                                 (long long) pos);
+                    wait_arm(l);
+                }
+            }
+            l->has_ticket = r == KS_RC_CLAIMED;
+        }
+        if (l->timer == NULL && load_issue(l, cb == NULL) != KS_OK) {
+            if (l->has_ticket)
+                ks_rc_abort(shared(), &l->ticket);
+            free(l);
+            return KS_ERR_KAFKA_STORAGE_ERROR;
+        }
         l->next = C.loads;
         C.loads = l;
     }
@@ -468,6 +700,12 @@ index_loaded(sc_load_t *l, const ks_os_result_t *res)
         C.st.corrupt++;
         mark_bad(l->part, l->base, KS_ERR_KAFKA_STORAGE_ERROR, BAD_CORRUPT_MS);
         return;
+    }
+    if (l->has_ticket) {
+        sc_index_meta_t m = { res->rc == KS_OS_NOT_FOUND };
+        ks_rc_fill(shared(), &l->ticket, res->rc == KS_OK ? res->data : NULL,
+                   res->rc == KS_OK ? res->len : 0, &m, sizeof(m));
+        l->has_ticket = false;
     }
     o = obj_new(l->part, l->base, OBJ_INDEX, (size_t) idx.count * sizeof(ks_index_entry_t));
     if (o == NULL) {
@@ -612,8 +850,12 @@ chunk_loaded(sc_load_t *l, const ks_os_result_t *res)
             n->retried = true;
             n->next = C.loads;
             if (ks_os_get(ks_W.os, n->key, n->pos, n->len, load_done, n) == KS_OK) {
+                ks_log_debug("reading %s from the object store (position %lld, %lld bytes, "
+                             "whole first batch)", n->key, (long long) n->pos, (long long) n->len);
+                C.st.gets++;
                 C.loads = n;
                 l->waiters = NULL;      /* they wait for the new read */
+                l->has_ticket = false;  /* the new read fills the shared entry */
                 return;
             }
             free(n);
@@ -630,20 +872,15 @@ chunk_loaded(sc_load_t *l, const ks_os_result_t *res)
         mark_bad(l->part, l->base, KS_ERR_KAFKA_STORAGE_ERROR, BAD_CORRUPT_MS);
         return;
     }
-    o = obj_new(l->part, l->base, OBJ_CHUNK, keep);
+    o = chunk_install(l->part, l->base, l->pos, l->prev_last, ks_os_result_take_data(res), keep,
+                      first, last, body_end_pos >= 0 && l->pos + (int64_t) keep == body_end_pos);
     if (o == NULL)
         return;
-    o->data = ks_os_result_take_data(res);
-    o->len = keep;
-    o->pos = l->pos;
-    o->end_pos = l->pos + (int64_t) keep;
-    o->prev_last = l->prev_last;
-    o->first_off = keep > 0 ? first : l->prev_last + 1;
-    o->last_off = keep > 0 ? last : l->prev_last;
-    o->body_end = body_end_pos >= 0 && o->end_pos == body_end_pos;
-    if (keep == 0 && !o->body_end) {
-        obj_free(o);
-        return;
+    if (l->has_ticket) {
+        /* Verified: every worker may serve it from now on. */
+        sc_chunk_meta_t m = { o->first_off, o->last_off, o->body_end, 0 };
+        ks_rc_fill(shared(), &l->ticket, o->data, o->len, &m, sizeof(m));
+        l->has_ticket = false;
     }
     evict(o);
 }
@@ -655,6 +892,8 @@ load_done(void *arg, const ks_os_result_t *res)
     sc_waiter_t *w, *next;
 
     if (C.closed) {
+        if (l->has_ticket)
+            ks_rc_abort(shared(), &l->ticket);
         for (w = l->waiters; w != NULL; w = next) {
             next = w->next;
             free(w);
@@ -662,6 +901,7 @@ load_done(void *arg, const ks_os_result_t *res)
         free(l);
         return;
     }
+    /* Off the list before the handler: a retried read re-enters it. */
     for (pp = &C.loads; *pp != NULL; pp = &(*pp)->next) {
         if (*pp == l) {
             *pp = l->next;
@@ -674,14 +914,10 @@ load_done(void *arg, const ks_os_result_t *res)
         index_loaded(l, res);
     else
         chunk_loaded(l, res);
-    /* Waiters run after the load left the list, so their re-reads may
-     * start new loads. */
-    for (w = l->waiters; w != NULL; w = next) {
-        next = w->next;
-        w->cb(w->arg);
-        free(w);
-    }
-    free(l);
+    /* A claim not filled (failed or corrupt read) is given up, so other
+     * workers read it themselves; waiters run after the load left the
+     * list, so their re-reads may start new loads. */
+    load_finish(l);
 }
 
 /* ---------- reading ---------- */
@@ -712,7 +948,7 @@ readahead(sc_part_t *sp, int i)
         for (sc_load_t *l = C.loads; l != NULL; l = l->next)
             if (l->part == sp && l->base == base && l->kind == LOAD_CHUNK)
                 have = true;
-        if (!have && C.bytes < KS_SEGCACHE_BUDGET / 2) {
+        if (!have && (shared() != NULL || C.bytes < budget() / 2)) {
             if (load_start(sp, LOAD_CHUNK, base, KS_SEGMENT_HEADER_SIZE, CHUNK_MIN, base - 1,
                            NULL, NULL) == KS_AGAIN)
                 C.st.readahead++;
@@ -728,8 +964,8 @@ readahead(sc_part_t *sp, int i)
  * NULL) or a Kafka error.
  */
 static int
-chunk_for(sc_part_t *sp, int64_t base, int64_t cur, size_t room, ks_segcache_cb cb, void *arg,
-          sc_obj_t **out)
+chunk_for_once(sc_part_t *sp, int64_t base, int64_t cur, size_t room, ks_segcache_cb cb, void *arg,
+               sc_obj_t **out)
 {
     int64_t now = ks_now_ms();
     sc_obj_t *bad = obj_find(sp, base, OBJ_BAD);
@@ -788,6 +1024,18 @@ chunk_for(sc_part_t *sp, int64_t base, int64_t cur, size_t room, ks_segcache_cb 
     return load_start(sp, LOAD_CHUNK, base, pos, (int64_t) chunk_len(room), prev_last, cb, arg);
 }
 
+/* chunk_for_once, looking again when the shared cache had what was missing. */
+static int
+chunk_for(sc_part_t *sp, int64_t base, int64_t cur, size_t room, ks_segcache_cb cb, void *arg,
+          sc_obj_t **out)
+{
+    int rc = SC_CACHED;
+
+    for (int i = 0; i < 4 && rc == SC_CACHED; i++)
+        rc = chunk_for_once(sp, base, cur, room, cb, arg, out);
+    return rc;                    /* SC_CACHED: gave up looking, answer what there is */
+}
+
 /* Reads from the object store.  *cur advances past what was appended. */
 static int
 store_read(sc_part_t *sp, int64_t *cur, int64_t hw, size_t room, bool force_first,
@@ -834,6 +1082,8 @@ store_read(sc_part_t *sp, int64_t *cur, int64_t hw, size_t room, bool force_firs
             }
             return KS_OK;
         }
+        if (rc == SC_CACHED)
+            return KS_OK;
         if (rc != KS_OK)
             return added ? KS_OK : rc;
         readahead(sp, i);
@@ -957,7 +1207,23 @@ ks_part_read(const ks_partref_t *ref, int64_t offset, int64_t hw, size_t max_byt
 void
 ks_segcache_shutdown(void)
 {
+    sc_load_t *l, *ln;
+
     C.closed = true;
+    /* Loads waiting for another worker have no store callback to come. */
+    for (l = C.loads; l != NULL; l = ln) {
+        ln = l->next;
+        if (l->timer != NULL) {
+            event_free(l->timer);
+            for (sc_waiter_t *w = l->waiters, *wn; w != NULL; w = wn) {
+                wn = w->next;
+                free(w);
+            }
+            free(l);
+        }
+    }
+    /* Claims of loads in flight: other workers read those themselves. */
+    ks_rc_release_pid(shared(), getpid());
     while (C.lru_head != NULL)
         obj_free(C.lru_head);
     for (int i = 0; i < PART_BUCKETS; i++) {

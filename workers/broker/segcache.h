@@ -2,7 +2,9 @@
  * segcache.h: the worker's read side of a partition's log: recent data
  * from the shared ring, older data from the object store through a
  * per-worker cache of segment lists, parsed .index files and verified
- * segment data, with read-ahead of the next segment.  Runs in: worker.
+ * segment data (a front over the broker's shared read cache, shm/rcache.h,
+ * when read.cache.bytes > 0), with read-ahead of the next segment.
+ * Runs in: worker.
  *
  * Everything here runs on the worker's event loop and never blocks:
  * object-store reads are started and the caller is called back when what
@@ -13,7 +15,8 @@
 
 #include "ks.h"
 
-/* Bytes of segment data (and indexes) a worker keeps. */
+/* Bytes of segment data (and indexes) a worker keeps (without a shared
+ * read cache; with one, the front keeps 16 MiB). */
 #define KS_SEGCACHE_BUDGET (64u << 20)
 
 /* A growable byte buffer (malloc'd). */
@@ -60,6 +63,8 @@ void ks_segcache_shutdown(void);
 /* Counters for tests and metrics. */
 typedef struct {
     uint64_t hits, misses, gets, readahead, corrupt, bytes, lists;
+    uint64_t shared_hits;         /* front misses served by the shared read cache */
+    uint64_t shared_waits;        /* reads that waited for another worker's load */
 } ks_segcache_stats_t;
 
 const ks_segcache_stats_t *ks_segcache_stats(void);
