@@ -47,6 +47,9 @@ static const ks_api_entry_t api_table[KS_API_KEY_COUNT] = {
     [KS_API_DELETE_GROUPS]     = FORWARD(0, 2),
     [KS_API_OFFSET_DELETE]     = FORWARD(0, 0),
     [KS_API_INIT_PRODUCER_ID]  = FORWARD(0, 5),
+    [KS_API_DESCRIBE_CONFIGS]  = FORWARD(0, 4),
+    [KS_API_ALTER_CONFIGS]     = FORWARD(0, 2),
+    [KS_API_INCREMENTAL_ALTER_CONFIGS] = FORWARD(0, 1),
     [KS_API_DESCRIBE_PRODUCERS] = LOCAL(0, 0, ks_h_describe_producers),
 };
 

@@ -44,6 +44,9 @@ static const ks_chandler_fn handlers[KS_API_KEY_COUNT] = {
     [KS_API_OFFSET_FETCH] = ks_h_offset_fetch,
     [KS_API_OFFSET_DELETE] = ks_h_offset_delete,
     [KS_API_INIT_PRODUCER_ID] = ks_h_init_producer_id,
+    [KS_API_DESCRIBE_CONFIGS] = ks_h_describe_configs,
+    [KS_API_ALTER_CONFIGS] = ks_h_alter_configs,
+    [KS_API_INCREMENTAL_ALTER_CONFIGS] = ks_h_incremental_alter_configs,
 };
 
 /* Not inlined: gcc's use-after-free check cannot follow the count. */

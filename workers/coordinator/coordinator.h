@@ -87,6 +87,11 @@ bool ks_topics_conf_check(const char *name, const char *value, char *err, size_t
 void ks_topics_conf_defaults(ks_mv_topic_conf_t *tc);
 int ks_topics_replace_doc(const char *name, struct cJSON *doc, void (*done)(void *arg, int rc), void *arg);
 
+/* configs.c: DescribeConfigs, AlterConfigs, IncrementalAlterConfigs */
+void ks_h_describe_configs(ks_creq_t *creq);
+void ks_h_alter_configs(ks_creq_t *creq);
+void ks_h_incremental_alter_configs(ks_creq_t *creq);
+
 /* logs.c */
 void ks_logs_load(void (*done)(int rc));
 bool ks_logs_deletion_pending(const char *topic, size_t len);
