@@ -87,6 +87,7 @@ struct sc_part {
     char *topic;
     size_t topic_len;
     int32_t partition;
+    uint32_t slot, slot_gen;      /* the latest ring slot it was read through */
     int64_t *bases;               /* sorted */
     int nbases;
     bool listed, stale;
@@ -133,6 +134,10 @@ typedef struct sc_load {
     int64_t wait_until_ms;
     sc_waiter_t *waiters;
     char key[KS_SEGMENT_KEY_MAX];
+    /* Its key in the shared cache: the object key prefixed with the ring
+     * slot and its generation, which move when the partition is assigned
+     * anew (a topic deleted and created again reuses object keys). */
+    char rkey[KS_SEGMENT_KEY_MAX + 24];
 } sc_load_t;
 
 static struct {
@@ -215,8 +220,11 @@ part_get(const ks_partref_t *ref)
     h = hash_bytes(&ref->partition, sizeof(ref->partition), h) % PART_BUCKETS;
     for (sp = C.parts[h]; sp != NULL; sp = sp->next)
         if (sp->partition == ref->partition && sp->topic_len == ref->topic_len &&
-            memcmp(sp->topic, ref->topic, ref->topic_len) == 0)
+            memcmp(sp->topic, ref->topic, ref->topic_len) == 0) {
+            sp->slot = ref->slot;
+            sp->slot_gen = ref->slot_gen;
             return sp;
+        }
     sp = calloc(1, sizeof(*sp));
     if (sp == NULL || (sp->topic = malloc(ref->topic_len + 1)) == NULL) {
         free(sp);
@@ -226,6 +234,8 @@ part_get(const ks_partref_t *ref)
     sp->topic[ref->topic_len] = '\0';
     sp->topic_len = ref->topic_len;
     sp->partition = ref->partition;
+    sp->slot = ref->slot;
+    sp->slot_gen = ref->slot_gen;
     sp->next = C.parts[h];
     C.parts[h] = sp;
     return sp;
@@ -533,7 +543,7 @@ wait_tick(evutil_socket_t fd, short what, void *arg)
     (void) what;
     if (C.closed)
         return;
-    r = ks_rc_get(shared(), l->key, strlen(l->key), shared_sub(l), KS_RC_CLAIM, &v, &l->ticket);
+    r = ks_rc_get(shared(), l->rkey, strlen(l->rkey), shared_sub(l), KS_RC_CLAIM, &v, &l->ticket);
     if (r == KS_RC_HIT && install_shared(l, &v) == KS_OK) {
         load_finish(l);
         return;
@@ -588,8 +598,11 @@ load_start(sc_part_t *sp, int kind, int64_t base, int64_t pos, int64_t len, int6
         }
         if (kind != LOAD_LIST && shared() != NULL) {
             ks_rc_value_t v;
-            int r = ks_rc_get(shared(), l->key, strlen(l->key), shared_sub(l),
-                              KS_RC_CLAIM | (cb == NULL ? KS_RC_PEEK : 0), &v, &l->ticket);
+            int r;
+
+            snprintf(l->rkey, sizeof(l->rkey), "%u.%u:%s", sp->slot, sp->slot_gen, l->key);
+            r = ks_rc_get(shared(), l->rkey, strlen(l->rkey), shared_sub(l),
+                          KS_RC_CLAIM | (cb == NULL ? KS_RC_PEEK : 0), &v, &l->ticket);
 
             if (r == KS_RC_HIT || (r == KS_RC_BUSY && cb == NULL)) {
                 /* Read-ahead: somebody has it or reads it already. */
