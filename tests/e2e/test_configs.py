@@ -8,6 +8,7 @@ unknown names are refused with INVALID_CONFIG; validate_only changes
 nothing; message.timestamp.type=LogAppendTime takes effect for new
 produces; BROKER resources are described (secrets hidden) and refuse
 alteration."""
+import gc
 import os
 import sys
 import time
@@ -346,6 +347,7 @@ def main(t):
     # --- survives a restart ---------------------------------------------------------
     kp.close()
     del cf
+    gc.collect()                 # the old AdminClient goes before the broker does
     b.stop()
     b.start()
     kp = kp_admin(b)

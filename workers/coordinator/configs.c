@@ -96,6 +96,12 @@ str_eq(ks_str_t s, const char *c)
     return s.len >= 0 && (size_t) s.len == strlen(c) && memcmp(s.p, c, (size_t) s.len) == 0;
 }
 
+static bool
+has_nul(ks_str_t s)
+{
+    return s.len > 0 && memchr(s.p, 0, (size_t) s.len) != NULL;
+}
+
 /* A NUL-terminated copy of s (NULL for a null string) in the arena. */
 static const char *
 cstr(ks_creq_t *creq, ks_str_t s)
@@ -307,7 +313,7 @@ static int16_t
 check_broker_name(ks_creq_t *creq, ks_str_t name, ks_str_t *msg, bool *cluster_default)
 {
     int64_t id = ks_C.in->conf->broker_id;
-    const char *s = cstr(creq, name);
+    const char *s = has_nul(name) ? "?" : cstr(creq, name);
     char *end;
     long long v;
 
@@ -466,7 +472,8 @@ ks_h_describe_configs(ks_creq_t *creq)
         }
         switch (rr[i].resource_type) {
         case RES_TOPIC:
-            describe_topic(&l, cstr(creq, rr[i].resource_name), &rs[i].error_code, &rs[i].error_message);
+            describe_topic(&l, has_nul(rr[i].resource_name) ? NULL : cstr(creq, rr[i].resource_name),
+                           &rs[i].error_code, &rs[i].error_message);
             break;
         case RES_BROKER:
             describe_broker(&l, rr[i].resource_name, &rs[i].error_code, &rs[i].error_message);
@@ -561,15 +568,17 @@ list_normalize(const char *in, char *out, size_t n)
 static void
 list_edit(const char *cur, const char *items, bool append, char *out, size_t n)
 {
-    char c[1024], it[1024], res[2100], *tok, *save = NULL;
+    char c[1024], it[1024], res[1024], *tok, *save = NULL;
     size_t used = 0;
 
     list_normalize(cur, c, sizeof(c));
     list_normalize(items, it, sizeof(it));
     res[0] = 0;
     if (append) {
-        snprintf(res, sizeof(res), "%s%s%s", c, c[0] && it[0] ? "," : "", it);
-        list_normalize(res, out, n);
+        char joined[2100];
+
+        snprintf(joined, sizeof(joined), "%s%s%s", c, c[0] && it[0] ? "," : "", it);
+        list_normalize(joined, out, n);
         return;
     }
     for (tok = strtok_r(c, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
@@ -603,6 +612,10 @@ apply_op(ks_creq_t *creq, cJSON *cfg, const cop_t *c, ks_str_t *msg)
     if (c->op != OP_SET && c->op != OP_REPLACE && c->op != OP_APPEND && c->op != OP_SUBTRACT) {
         *msg = afmt(creq, "Unknown config operation %d for config %s", c->op, name);
         return KS_ERR_INVALID_REQUEST;
+    }
+    if (value != NULL && strlen(value) >= 1000) {
+        *msg = afmt(creq, "Invalid value for configuration %s: longer than 1000 characters", name);
+        return KS_ERR_INVALID_CONFIG;
     }
     if (t == NULL && !ks_topics_conf_check(name, value, err, sizeof(err))) {
         *msg = astr(creq, err);
@@ -665,7 +678,7 @@ static void
 alter_topic(ks_creq_t *creq, ks_str_t rname, const cop_t *cops, int32_t n, bool legacy, bool validate_only,
             int16_t *ec, ks_str_t *msg)
 {
-    const char *name = cstr(creq, rname);
+    const char *name = has_nul(rname) ? NULL : cstr(creq, rname);
     const cJSON *doc = name != NULL ? ks_topics_doc(name) : NULL;
     const cJSON *oldcfg;
     cJSON *cfg, *ndoc;
@@ -768,8 +781,8 @@ precheck(ks_creq_t *creq, const cop_t *cops, int32_t n, ks_str_t *msg)
             }
     nulls[0] = 0;
     for (int32_t i = 0; i < n; i++) {
-        if (cops[i].name.len <= 0) {
-            *msg = KS_STR_LIT("Config names must not be empty");
+        if (cops[i].name.len <= 0 || has_nul(cops[i].name) || has_nul(cops[i].value)) {
+            *msg = KS_STR_LIT("Config names must not be empty, names and values must not contain NUL");
             return KS_ERR_INVALID_REQUEST;
         }
         if (cops[i].op != OP_DELETE && cops[i].value.len < 0 && used < sizeof(nulls) - 1)
