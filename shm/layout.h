@@ -77,6 +77,7 @@ typedef struct {
     _Atomic uint32_t shutting_down;
     uint32_t reserved;
     uint64_t off_rcache;             /* ks_rcache_t (shared read cache), 0 = none */
+    uint64_t off_stats;              /* ks_stats_t (per-process counters, src/stats.h) */
 } ks_shm_header_t;
 
 #endif

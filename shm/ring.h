@@ -87,7 +87,8 @@ typedef struct {
     _Atomic uint64_t records_in;
     _Atomic uint32_t pstate;      /* producer state: KS_PSTATE_* */
     _Atomic int32_t pstate_pid;   /* the worker rebuilding it */
-    uint8_t pad[16];
+    _Atomic uint64_t bytes_out;   /* record bytes served by Fetch */
+    _Atomic uint64_t records_out; /* records in the batches served */
 } ks_part_t;
 
 /* Producer state of a partition newly served here must be rebuilt from

@@ -13,6 +13,7 @@
 #include "shm/rcache.h"
 #include "shm/ring.h"
 #include "shm/shm.h"
+#include "stats.h"
 
 #define ALIGN64(x) (((x) + 63) & ~(uint64_t) 63)
 
@@ -47,6 +48,10 @@ ks_shm_create(ks_shm_t *shm, const ks_shm_params_t *p, char *err, size_t errlen)
         off = (off + 4095) & ~(uint64_t) 4095;
     }
 
+    uint64_t off_stats = off;
+    off += ks_stats_shm_size(KS_MAX_PROCS);
+    off = (off + 4095) & ~(uint64_t) 4095;
+
     base = mmap(NULL, off, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (base == MAP_FAILED) {
         snprintf(err, errlen, "could not map %llu bytes of shared memory: %s",
@@ -78,6 +83,8 @@ ks_shm_create(ks_shm_t *shm, const ks_shm_params_t *p, char *err, size_t errlen)
         shm->hdr->off_rcache = off_rcache;
         shm->rcache = ks_rc_init(ks_shm_at(shm, off_rcache), p->rcache_bytes);
     }
+    shm->hdr->off_stats = off_stats;
+    shm->stats = ks_stats_init(ks_shm_at(shm, off_stats), KS_MAX_PROCS);
     return KS_OK;
 }
 

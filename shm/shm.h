@@ -17,6 +17,7 @@ typedef struct ks_shm_s {
     struct ks_ring_s *ring;
     struct ks_ptable_s *ptable;      /* idempotent producer state */
     struct ks_rcache_s *rcache;      /* shared read cache, NULL when off */
+    struct ks_stats_s *stats;        /* per-process counters (src/stats.h) */
 } ks_shm_t;
 
 typedef struct {

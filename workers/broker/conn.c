@@ -19,6 +19,7 @@
 
 #include "broker.h"
 #include "log.h"
+#include "stats.h"
 #include "util.h"
 
 #define MAX_INFLIGHT      128                 /* requests per connection */
@@ -194,11 +195,42 @@ conn_flush(ks_conn_t *c)
     return true;
 }
 
+/* Whether the response ks_req_respond_version is completing carries an
+ * error code (-1: not known, the request is completed otherwise). */
+static int respond_error = -1;
+
+/* Per-API counters in the worker's stats slot: one per request, counted
+ * when it completes.  An error is a response with a non-zero error code
+ * (forwarded responses are decoded for that), a connection closed instead
+ * of answering, or a client gone before its answer. */
+static void
+req_count(ks_req_t *req)
+{
+    ks_stats_proc_t *sp = ks_stats_proc(ks_W.in->shm->stats, ks_W.in->slot);
+    int key = req->hdr.request_api_key;
+    bool err;
+
+    if (sp == NULL || ks_api_desc(key) == NULL)
+        return;
+    if (req->close_after || req->conn == NULL)
+        err = true;
+    else if (respond_error >= 0)
+        err = respond_error > 0;
+    else if (req->out != NULL)
+        err = ks_stats_frame_has_error(key, req->hdr.request_api_version, req->out, req->out_len,
+                                       &req->arena);
+    else
+        err = false;
+    ks_stats_request(sp, key, err, (uint64_t) (ks_mono_us() - req->started_us));
+}
+
 void
 ks_req_complete(ks_req_t *req)
 {
     ks_conn_t *c = req->conn;
 
+    req_count(req);
+    respond_error = -1;
     req->done = true;
     if (c == NULL) {
         req_free(req);
@@ -231,6 +263,7 @@ ks_req_respond_version(ks_req_t *req, int version, const void *resp)
         return;
     }
     req->out = ks_writer_steal(&w, &req->out_len);
+    respond_error = ks_stats_resp_has_error(req->hdr.request_api_key, version, resp);
     ks_req_complete(req);
 }
 
@@ -356,6 +389,10 @@ ks_conn_idle_sweep(int64_t now_ms, int64_t idle_ms)
 {
     ks_conn_t *c, *next;
 
+    /* Runs on the worker's tick: publish the object store's counters. */
+    if (ks_W.os != NULL)
+        ks_stats_export_os(ks_stats_proc(ks_W.in->shm->stats, ks_W.in->slot),
+                           ks_objstore_stats(ks_W.os));
     for (c = ks_W.conns; c != NULL; c = next) {
         next = c->next;
         if (idle_ms > 0 && c->head == NULL && now_ms - c->last_active_ms > idle_ms)

@@ -26,6 +26,7 @@
 #include "downconvert.h"
 #include "log.h"
 #include "proto/errors.h"
+#include "records.h"
 #include "segcache.h"
 #include "shm/ring.h"
 #include "util.h"
@@ -130,6 +131,26 @@ fill_partition(fetch_op_t *op, fpart_t *fp)
     o->records.len = (int32_t) fp->data.len;
 }
 
+/* Counts what a partition serves (bytes and records of the v2 batches,
+ * before any down-conversion) in its slot, for the ops metrics. */
+static void
+count_out(const fpart_t *fp)
+{
+    const uint8_t *p = fp->data.buf, *end = p + fp->data.len;
+    ks_batch_info_t bi;
+    uint64_t records = 0;
+    ks_part_t *part;
+
+    if (fp->error != KS_ERR_NONE || fp->read_error != KS_ERR_NONE || fp->data.len == 0 ||
+        ks_W.ring == NULL || fp->ref.slot >= ks_W.ring->nparts)
+        return;
+    while (ks_batch_next(&p, end, &bi, NULL, NULL) == 1)
+        records += bi.records_count > 0 ? (uint64_t) bi.records_count : 0;
+    part = ks_ring_part(ks_W.in->shm, ks_W.ring, fp->ref.slot);
+    atomic_fetch_add_explicit(&part->bytes_out, fp->data.len, memory_order_relaxed);
+    atomic_fetch_add_explicit(&part->records_out, records, memory_order_relaxed);
+}
+
 static void
 respond(fetch_op_t *op)
 {
@@ -142,8 +163,10 @@ respond(fetch_op_t *op)
         op_free(op);
         return;
     }
-    for (int i = 0; i < op->nparts; i++)
+    for (int i = 0; i < op->nparts; i++) {
+        count_out(&op->parts[i]);
         fill_partition(op, &op->parts[i]);
+    }
     ks_req_respond(req, op->resp);
     op_free(op);
 }

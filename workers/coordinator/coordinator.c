@@ -18,6 +18,7 @@
 #include "chan.h"
 #include "coordinator.h"
 #include "log.h"
+#include "ops.h"
 #include "proto/errors.h"
 #include "util.h"
 
@@ -380,6 +381,7 @@ ks_coordinator_main(ks_inherit_t *in)
     }
     tick = event_new(ks_C.base, -1, EV_PERSIST, on_tick, NULL);
     event_add(tick, &tv);
+    ks_ops_start();
     ks_topics_load(on_topics_loaded);
 
     event_base_dispatch(ks_C.base);
@@ -392,6 +394,7 @@ ks_coordinator_main(ks_inherit_t *in)
     if (ks_C.listen_fd >= 0)
         close(ks_C.listen_fd);
     event_free(tick);
+    ks_ops_stop();
     ks_metastore_close(ks_C.ms);
     ks_metaview_free(&ks_C.mv);
     free(ks_C.cluster_id);

@@ -37,6 +37,7 @@
 #include "records.h"
 #include "segment.h"
 #include "shm/ring.h"
+#include "stats.h"
 #include "util.h"
 #include "workers/flusher/flusher.h"
 
@@ -121,9 +122,15 @@ cycle_retry_later(cycle_t *c, const char *what)
 static void
 cycle_durable(cycle_t *c)
 {
+    uint64_t nsegs = 0, records = 0;
+
     for (int i = 0; i < c->nsegs; i++) {
         seg_t *s = &c->segs[i];
         ks_part_t *p = ks_ring_part(F.shm, F.ring, s->slot);
+        if (s->topic != NULL && s->partition >= 0) {
+            nsegs++;
+            records += (uint64_t) s->records;
+        }
         if (atomic_load(&p->gen) == s->gen && s->last_offset + 1 > atomic_load(&p->hw))
             atomic_store(&p->hw, s->last_offset + 1);
         if (s->topic != NULL && s->partition >= 0)
@@ -131,6 +138,8 @@ cycle_durable(cycle_t *c)
     }
     atomic_store_explicit(&F.ring->durable, c->to, memory_order_release);
     F.cycles++;
+    ks_stats_flush_cycle(ks_stats_proc(F.shm->stats, F.in->slot), (uint64_t) (ks_mono_us() - c->started_us),
+                         c->bytes, nsegs, records);
     ks_log_debug("flushed %d segments, %llu bytes in %lld us", c->nsegs,
                  (unsigned long long) c->bytes, (long long) (ks_mono_us() - c->started_us));
     for (int i = 1; i <= F.in->shm->hdr->nworkers; i++) {
@@ -533,6 +542,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
     (void) what;
     (void) arg;
     atomic_store(&F.in->shm->procs[F.in->slot].heartbeat_ms, (uint64_t) ks_now_ms());
+    ks_stats_export_os(ks_stats_proc(F.shm->stats, F.in->slot), ks_objstore_stats(F.os));
     /* A safety net for a lost wake-up. */
     maybe_flush();
 }

@@ -1,0 +1,28 @@
+/*
+ * ops.h: the ops HTTP endpoint (ops.listen, default 127.0.0.1:9093).
+ * Runs in: coordinator, on its libevent loop (evhttp; nothing blocks).
+ *
+ *   GET /healthz          200 while the coordinator's loop runs
+ *   GET /readyz           200 when the metadata store and the object store
+ *                         answered the last periodic probe, else 503
+ *   GET /metrics          Prometheus text format, names kafscale_*
+ *   GET /api/v1/status    version, uptime, readiness, processes, ring
+ *   GET /api/v1/brokers
+ *   GET /api/v1/topics    topics, partitions (owner, log start, log end)
+ *   GET /api/v1/topics/<name>
+ *   GET /api/v1/groups    groups, members, committed offsets and lag
+ *   GET /api/v1/groups/<name>
+ *
+ * Also times every metadata-store call of the coordinator (the store's
+ * backend table is wrapped) for kafscale_metastore_* metrics.
+ */
+#ifndef KS_COORD_OPS_H
+#define KS_COORD_OPS_H
+
+/* Binds ops.listen (a failure is logged and retried; "" disables the
+ * endpoint).  Call once the metadata store is open. */
+void ks_ops_start(void);
+/* Closes the endpoint; call before the metadata store is closed. */
+void ks_ops_stop(void);
+
+#endif
