@@ -74,6 +74,8 @@ typedef struct {
     uint64_t off_meta;               /* ks_shm_meta_t */
     uint64_t off_ring;               /* ks_ring_t, partition table, buffer */
     uint64_t off_ptable;             /* ks_ptable_t and its entries */
+    _Atomic int64_t coord_lease;     /* the broker's metadata-store lease, so a
+                                      * restarted coordinator keeps it */
     _Atomic uint32_t shutting_down;
     uint32_t reserved;
     uint64_t off_rcache;             /* ks_rcache_t (shared read cache), 0 = none */

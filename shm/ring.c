@@ -124,6 +124,12 @@ ks_ring_append_begin(ks_shm_t *shm, ks_ring_t *r, int proc_slot, uint32_t slot, 
         ks_part_unlock(p);
         return KS_ERROR;
     }
+    /* Fencing: never assign offsets beyond what the store lets this owner
+     * use; the flusher's next commit raises the limit. */
+    if (atomic_load(&p->next_offset) + offset_span > atomic_load(&p->offset_limit)) {
+        ks_part_unlock(p);
+        return KS_AGAIN;
+    }
     if (prq != NULL) {
         int pc = ks_ptable_check(shm, slot, slot_gen, prq, dup, perr);
         if (pc == KS_PCHECK_DUPLICATE) {

@@ -66,7 +66,8 @@ _Static_assert(sizeof(ks_entry_t) == 64, "ks_entry_t layout");
 
 typedef enum {
     KS_PART_FREE = 0,
-    KS_PART_ACTIVE = 1
+    KS_PART_ACTIVE = 1,
+    KS_PART_RELEASING = 2         /* being handed to another broker: no appends */
 } ks_part_state_t;
 
 /* One per partition this broker serves.  Slots are assigned by the
@@ -85,6 +86,7 @@ typedef struct {
     _Atomic int64_t max_ts_offset;/* offset of the batch with it */
     _Atomic uint64_t bytes_in;
     _Atomic uint64_t records_in;
+    _Atomic int64_t offset_limit; /* offsets below this may be assigned (fencing) */
     _Atomic uint32_t pstate;      /* producer state: KS_PSTATE_* */
     _Atomic int32_t pstate_pid;   /* the worker rebuilding it */
     _Atomic uint64_t bytes_out;   /* record bytes served by Fetch */

@@ -301,13 +301,24 @@ open_link_listener(void)
 static void on_loaded(int rc);
 
 static void
+on_logs_loaded(int rc)
+{
+    if (rc != KS_OK) {
+        on_loaded(rc);
+        return;
+    }
+    ks_topics_watch();
+    ks_cluster_start(on_loaded);
+}
+
+static void
 on_topics_loaded(int rc)
 {
     if (rc != KS_OK) {
         on_loaded(rc);
         return;
     }
-    ks_logs_load(on_loaded);
+    ks_logs_load(on_logs_loaded);
 }
 
 static void
@@ -333,11 +344,38 @@ on_loaded(int rc)
 }
 
 static void
+stopped(void)
+{
+    event_base_loopbreak(ks_C.base);
+}
+
+static void
+on_stop_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    (void) fd;
+    (void) what;
+    (void) arg;
+    ks_log_warn("the clean hand-over did not finish in time, stopping anyway");
+    stopped();
+}
+
+static void
 on_stop(void *arg)
 {
+    static struct event *timeout;
+    struct timeval tv = { 5, 0 };
+
     (void) arg;
+    if (ks_C.stopping)
+        return;
     ks_C.stopping = true;
-    event_base_loopbreak(ks_C.base);
+    if (!ks_C.ready) {
+        stopped();
+        return;
+    }
+    timeout = evtimer_new(ks_C.base, on_stop_timeout, NULL);
+    evtimer_add(timeout, &tv);
+    ks_cluster_stop(stopped);
 }
 
 static void
@@ -387,6 +425,8 @@ ks_coordinator_main(ks_inherit_t *in)
     event_base_dispatch(ks_C.base);
 
     rc = ks_C.stopping ? 0 : 1;
+    if (!ks_C.stopping)
+        ks_log_error("coordinator loop ended unexpectedly");
     while (ks_C.links != NULL)
         link_close(ks_C.links);
     if (ks_C.listen_ev != NULL)

@@ -92,6 +92,21 @@ void ks_h_describe_configs(ks_creq_t *creq);
 void ks_h_alter_configs(ks_creq_t *creq);
 void ks_h_incremental_alter_configs(ks_creq_t *creq);
 
+/* Slots in the ring's partition table (topics.c), and topic changes
+ * other brokers learn about. */
+bool ks_topics_slot_alloc(uint32_t *slot, uint32_t *gen);
+void ks_topics_slot_release(uint32_t slot);
+void ks_topics_announce(void);
+void ks_topics_watch(void);
+
+/* cluster.c: broker registration and partition ownership */
+void ks_cluster_start(void (*done)(int rc));
+void ks_cluster_stop(void (*done)(void));
+void ks_cluster_reconcile(void);
+/* Runs fn(arg) once no ownership change is in flight. */
+void ks_cluster_when_settled(void (*fn)(void *arg), void *arg);
+bool ks_cluster_owns(const char *topic, int32_t partition);
+
 /* logs.c */
 void ks_logs_load(void (*done)(int rc));
 bool ks_logs_deletion_pending(const char *topic, size_t len);

@@ -245,7 +245,6 @@ topic_conf_set(ks_mv_topic_conf_t *tc, const char *name, const char *value, char
 
 /* ---------- partition slots in the ring's table ---------- */
 
-static bool *fresh_slots;         /* during the load: slots set up anew */
 static cJSON *old_slots;           /* "topic/partition" -> [slot, gen], from a
                                     * snapshot a previous coordinator published */
 static uint32_t slot_hint;
@@ -258,8 +257,8 @@ part_at(uint32_t slot)
 
 /* A partition starts being served here: a fresh slot whose offsets start
  * at what the store says was durable. */
-static bool
-slot_alloc(uint32_t *slot, uint32_t *gen)
+bool
+ks_topics_slot_alloc(uint32_t *slot, uint32_t *gen)
 {
     ks_ring_t *r = ks_C.in->shm->ring;
 
@@ -276,7 +275,8 @@ slot_alloc(uint32_t *slot, uint32_t *gen)
         atomic_store(&p->first_entry, KS_POS_NONE);
         atomic_store(&p->max_timestamp, -1);
         atomic_store(&p->max_ts_offset, -1);
-        atomic_store(&p->pstate, fresh_slots != NULL ? KS_PSTATE_UNKNOWN : KS_PSTATE_READY);
+        atomic_store(&p->offset_limit, 0);       /* the owner sets it */
+        atomic_store(&p->pstate, KS_PSTATE_UNKNOWN);
         *gen = atomic_fetch_add(&p->gen, 1) + 1;
         atomic_store(&p->state, KS_PART_ACTIVE);
         ks_part_unlock(p);
@@ -288,8 +288,8 @@ slot_alloc(uint32_t *slot, uint32_t *gen)
     return false;
 }
 
-static void
-slot_release(uint32_t slot)
+void
+ks_topics_slot_release(uint32_t slot)
 {
     ks_part_t *p;
 
@@ -364,7 +364,7 @@ release_unclaimed_slots(void)
     if (old_slots == NULL)
         return;
     cJSON_ArrayForEach(it, old_slots)
-        slot_release((uint32_t) cJSON_GetArrayItem(it, 0)->valuedouble);
+        ks_topics_slot_release((uint32_t) cJSON_GetArrayItem(it, 0)->valuedouble);
     cJSON_Delete(old_slots);
     old_slots = NULL;
 }
@@ -384,18 +384,18 @@ set_partitions(ks_mv_topic_t *t, int32_t n)
 
     if (p == NULL)
         return;
+    /* Partitions are served here only once this broker owns them (see
+     * cluster.c); a restarted coordinator finds the slots it had. */
     for (int32_t i = t->npartitions; i < n; i++) {
         p[i].partition = i;
-        p[i].leader = (int32_t) ks_C.in->conf->broker_id;
+        p[i].leader = -1;
         p[i].leader_epoch = 0;
-        if (slot_reuse(t->name, i, &p[i].slot, &p[i].slot_gen))
+        if (slot_reuse(t->name, i, &p[i].slot, &p[i].slot_gen)) {
+            p[i].leader = (int32_t) ks_C.in->conf->broker_id;
             continue;
-        if (!slot_alloc(&p[i].slot, &p[i].slot_gen)) {
-            p[i].slot = KS_SLOT_NONE;
-            p[i].slot_gen = 0;
-        } else if (fresh_slots != NULL) {
-            fresh_slots[p[i].slot] = true;
         }
+        p[i].slot = KS_SLOT_NONE;
+        p[i].slot_gen = 0;
     }
     t->partitions = p;
     t->npartitions = n;
@@ -444,7 +444,7 @@ view_remove(const char *name)
         ks_mv_topic_t *t = &ks_C.mv.topics[i];
         if (strcmp(t->name, name) == 0) {
             for (int32_t j = 0; j < t->npartitions; j++)
-                slot_release(t->partitions[j].slot);
+                ks_topics_slot_release(t->partitions[j].slot);
             free(t->name);
             free(t->partitions);
             memmove(t, t + 1, sizeof(*t) * (size_t) (ks_C.mv.ntopics - i - 1));
@@ -506,42 +506,6 @@ ks_topics_publish(void)
 
 /* ---------- loading ---------- */
 
-/* "/kafscale/topics/<t>/partitions/<p>/next_offset" (or log_start): the
- * durable state a fresh slot starts from.  Slots kept from before a
- * coordinator restart already hold live values. */
-static void
-load_partition_key(const char *topic, size_t tlen, const char *rest, const ks_kv_t *kv)
-{
-    char tname[256];
-    char *end;
-    long p = strtol(rest, &end, 10);
-    long long v;
-    const ks_mv_topic_t *t;
-    ks_part_t *part;
-
-    if (tlen >= sizeof(tname) || end == rest || *end != '/')
-        return;
-    memcpy(tname, topic, tlen);
-    tname[tlen] = 0;
-    t = view_find(tname);
-    if (t == NULL || p < 0 || p >= t->npartitions || t->partitions[p].slot == KS_SLOT_NONE)
-        return;
-    if (fresh_slots == NULL || !fresh_slots[t->partitions[p].slot])
-        return;
-    v = strtoll((const char *) kv->value, NULL, 10);
-    if (v < 0)
-        return;
-    part = part_at(t->partitions[p].slot);
-    if (strcmp(end, "/next_offset") == 0) {
-        atomic_store(&part->next_offset, v);
-        atomic_store(&part->hw, v);
-        if (atomic_load(&part->log_start) > v)
-            atomic_store(&part->log_start, v);
-    } else if (strcmp(end, "/log_start") == 0) {
-        atomic_store(&part->log_start, v);
-    }
-}
-
 static void
 loaded_topics(void *arg, const ks_ms_result_t *res)
 {
@@ -560,13 +524,7 @@ loaded_topics(void *arg, const ks_ms_result_t *res)
         char *tname;
         cJSON *doc;
 
-        if (slash == NULL)
-            continue;
-        if (strncmp(slash, "/partitions/", 12) == 0) {
-            load_partition_key(name, (size_t) (slash - name), slash + 12, kv);
-            continue;
-        }
-        if (strcmp(slash, "/config") != 0)
+        if (slash == NULL || strcmp(slash, "/config") != 0)
             continue;
         tname = str_dup_n(name, (int32_t) (slash - name));
         doc = cJSON_ParseWithLength((const char *) kv->value, kv->value_len);
@@ -577,8 +535,6 @@ loaded_topics(void *arg, const ks_ms_result_t *res)
         free(tname);
     }
     release_unclaimed_slots();
-    free(fresh_slots);
-    fresh_slots = NULL;
     load_done(KS_OK);
 }
 
@@ -614,7 +570,6 @@ ks_topics_load(void (*done)(int rc))
 
     load_done = done;
     topic_docs = cJSON_CreateObject();
-    fresh_slots = calloc(ks_C.in->shm->ring->nparts, sizeof(bool));
     remember_old_slots();
     ks_C.mv.controller_id = (int32_t) c->broker_id;
     ks_C.mv.brokers = calloc(1, sizeof(ks_mv_broker_t));
@@ -652,6 +607,25 @@ ks_topics_load(void (*done)(int rc))
     /* create if absent; either way read it back */
     ks_ms_op_t succ[2] = { put, get };
     ks_ms_txn(ks_C.ms, &cmp, 1, succ, 2, &get, 1, loaded_cluster_id, NULL);
+}
+
+/* ---------- answering after a topic change ---------- */
+
+static void
+respond_settled(void *arg)
+{
+    ks_creq_respond(arg);
+}
+
+/* Topics changed: tell the other brokers, give the new partitions owners,
+ * and answer once that settled (so Metadata right after shows leaders). */
+static void
+changed_then_respond(ks_creq_t *creq)
+{
+    ks_topics_publish();
+    ks_topics_announce();
+    ks_cluster_reconcile();
+    ks_cluster_when_settled(respond_settled, creq);
 }
 
 /* ---------- CreateTopics (and auto-creation) ---------- */
@@ -769,8 +743,7 @@ create_topics_finish(ks_creq_t *creq)
             rs[i].configs = (ks_array_t) { NULL, 0 };
         }
     }
-    ks_topics_publish();
-    ks_creq_respond(creq);
+    changed_then_respond(creq);
 }
 
 static void
@@ -928,18 +901,27 @@ ks_h_create_topics(ks_creq_t *creq)
 /* ---------- Metadata with auto-creation ---------- */
 
 static void
-metadata_finish(ks_creq_t *creq)
+metadata_respond(void *arg)
 {
+    ks_creq_t *creq = arg;
     int version = creq->hdr.request_api_version;
     int unknown = 0;
 
-    ks_topics_publish();
     if (ks_metadata_build(&ks_C.mv, (int32_t) ks_C.in->conf->broker_id, creq->request, version,
                           creq->response, &creq->arena, &unknown) != KS_OK) {
         ks_creq_close(creq);
         return;
     }
     ks_creq_respond(creq);
+}
+
+static void
+metadata_finish(ks_creq_t *creq)
+{
+    ks_topics_publish();
+    ks_topics_announce();
+    ks_cluster_reconcile();
+    ks_cluster_when_settled(metadata_respond, creq);
 }
 
 void
@@ -988,6 +970,7 @@ static void
 delete_finish(ks_creq_t *creq)
 {
     ks_topics_publish();
+    ks_topics_announce();
     ks_creq_respond(creq);
 }
 
@@ -1073,9 +1056,10 @@ ks_h_delete_topics(ks_creq_t *creq)
         op->error_code = &rs[i].error_code;
         creq->outstanding++;
         /* The metadata goes, and a marker says its objects must go too. */
-        char marker[512];
-        ks_ms_op_t ops[2];
+        char marker[512], leases[512];
+        ks_ms_op_t ops[3];
         snprintf(marker, sizeof(marker), "/kafscale/topic-deletions/%s", t->name);
+        snprintf(leases, sizeof(leases), "/kafscale/partition-leases/%s/", t->name);
         memset(ops, 0, sizeof(ops));
         ops[0].kind = KS_MS_OP_DELETE_PREFIX;
         ops[0].key = prefix;
@@ -1085,7 +1069,10 @@ ks_h_delete_topics(ks_creq_t *creq)
         ops[1].key_len = strlen(marker);
         ops[1].value = "1";
         ops[1].value_len = 1;
-        if (ks_ms_txn(ks_C.ms, NULL, 0, ops, 2, NULL, 0, deleted_cb, op) != KS_OK) {
+        ops[2].kind = KS_MS_OP_DELETE_PREFIX;
+        ops[2].key = leases;
+        ops[2].key_len = strlen(leases);
+        if (ks_ms_txn(ks_C.ms, NULL, 0, ops, 3, NULL, 0, deleted_cb, op) != KS_OK) {
             ks_ms_result_t fail = { .rc = KS_ERROR, .error = "the metadata store refused the request" };
             deleted_cb(op, &fail);
         }
@@ -1106,8 +1093,7 @@ typedef struct {
 static void
 partitions_finish(ks_creq_t *creq)
 {
-    ks_topics_publish();
-    ks_creq_respond(creq);
+    changed_then_respond(creq);
 }
 
 static void
@@ -1246,43 +1232,81 @@ ks_h_describe_cluster(ks_creq_t *creq)
 
 /* ---------- high watermark commits from the flusher ---------- */
 
+#define OFFSET_RESERVE ((int64_t) 1 << 24)   /* as in cluster.c */
+
 typedef struct {
     ks_link_t *link;
     uint32_t id;
+    uint32_t *slots;             /* partitions whose offset limit was raised */
+    uint32_t *gens;
+    int64_t *limits;
+    size_t nlimits;
 } commit_ctx_t;
 
 static void (*commit_reply_fn)(ks_link_t *l, uint32_t id, int status);
 
 static void
-committed_cb(void *arg, const ks_ms_result_t *res)
+commit_ctx_free(commit_ctx_t *cc)
 {
-    commit_ctx_t *cc = arg;
-
-    if (res->rc != KS_OK)
-        ks_log_error("could not commit high watermarks: %s", res->error);
-    commit_reply_fn(cc->link, cc->id, res->rc == KS_OK ? 0 : 1);
+    free(cc->slots);
+    free(cc->gens);
+    free(cc->limits);
     free(cc);
 }
 
+static void
+committed_cb(void *arg, const ks_ms_result_t *res)
+{
+    commit_ctx_t *cc = arg;
+    int status = 0;
+
+    if (res->rc != KS_OK) {
+        ks_log_error("could not commit high watermarks: %s", res->error);
+        status = 1;
+    } else if (!res->succeeded) {
+        /* A partition changed hands meanwhile: the next attempt leaves it
+         * out (the ownership watch has updated our view by then). */
+        ks_log_warn("high watermark commit refused: a partition is no longer owned here");
+        ks_cluster_reconcile();
+        status = 1;
+    } else {
+        for (size_t i = 0; i < cc->nlimits; i++) {
+            ks_part_t *pt = ks_ring_part(ks_C.in->shm, ks_C.in->shm->ring, cc->slots[i]);
+            if (atomic_load(&pt->gen) == cc->gens[i])
+                atomic_store(&pt->offset_limit, cc->limits[i]);
+        }
+    }
+    commit_reply_fn(cc->link, cc->id, status);
+    commit_ctx_free(cc);
+}
+
+/* One transaction: for every partition still owned here, the new high
+ * watermark, the offset limit raised when it runs low, and a compare that
+ * the partition's lease key still names this broker (fencing). */
 void
 ks_topics_commit(ks_link_t *l, uint32_t id, const uint8_t *p, size_t len,
                  void (*reply)(ks_link_t *l, uint32_t id, int status))
 {
     ks_reader_t r;
     ks_ms_op_t *ops = NULL;
-    char **keys = NULL, **vals = NULL;
-    size_t n = 0, cap = 0;
-    commit_ctx_t *cc;
+    ks_ms_cmp_t *cmps = NULL;
+    char **strs = NULL;
+    size_t nops = 0, ncmps = 0, nstrs = 0, cap = 0;
+    commit_ctx_t *cc = calloc(1, sizeof(*cc));
+    char self[16];
 
     commit_reply_fn = reply;
     l->refs++;                   /* released by reply() */
+    snprintf(self, sizeof(self), "%d", (int) ks_C.in->conf->broker_id);
     ks_reader_init(&r, p, len);
-    while (ks_reader_left(&r) > 0 && !r.err) {
+    while (cc != NULL && ks_reader_left(&r) > 0 && !r.err) {
         int32_t part = ks_read_i32(&r);
         int64_t next = ks_read_i64(&r);
         int16_t tl = ks_read_i16(&r);
         char tname[256], key[400], val[32];
         const ks_mv_topic_t *t;
+        const ks_mv_partition_t *mp;
+        ks_part_t *pt;
 
         if (r.err || tl <= 0 || (size_t) tl >= sizeof(tname) || (size_t) tl > ks_reader_left(&r)) {
             r.err = KS_DECODE_INVALID;
@@ -1294,45 +1318,155 @@ ks_topics_commit(ks_link_t *l, uint32_t id, const uint8_t *p, size_t len,
         t = view_find(tname);
         if (t == NULL || part < 0 || part >= t->npartitions)
             continue;            /* deleted meanwhile */
-        if (n == cap) {
+        mp = &t->partitions[part];
+        if (!ks_cluster_owns(tname, part) || mp->slot == KS_SLOT_NONE)
+            continue;            /* not ours any more: never acknowledged */
+        if (nops + 3 > cap) {
             cap = cap ? cap * 2 : 16;
             ops = realloc(ops, sizeof(*ops) * cap);
-            keys = realloc(keys, sizeof(*keys) * cap);
-            vals = realloc(vals, sizeof(*vals) * cap);
+            cmps = realloc(cmps, sizeof(*cmps) * cap);
+            strs = realloc(strs, sizeof(*strs) * cap * 2);
         }
         snprintf(key, sizeof(key), TOPICS_PREFIX "%s/partitions/%d/next_offset", tname, part);
         snprintf(val, sizeof(val), "%" PRId64, next);
-        keys[n] = strdup(key);
-        vals[n] = strdup(val);
-        memset(&ops[n], 0, sizeof(ops[n]));
-        ops[n].kind = KS_MS_OP_PUT;
-        ops[n].key = keys[n];
-        ops[n].key_len = strlen(keys[n]);
-        ops[n].value = vals[n];
-        ops[n].value_len = strlen(vals[n]);
-        n++;
+        strs[nstrs++] = strdup(key);
+        strs[nstrs++] = strdup(val);
+        ops[nops++] = (ks_ms_op_t) { KS_MS_OP_PUT, strs[nstrs - 2], strlen(key), strs[nstrs - 1], strlen(val), 0 };
+        pt = ks_ring_part(ks_C.in->shm, ks_C.in->shm->ring, mp->slot);
+        if (atomic_load(&pt->offset_limit) - atomic_load(&pt->next_offset) < OFFSET_RESERVE / 2) {
+            int64_t lim = atomic_load(&pt->next_offset) + OFFSET_RESERVE;
+            snprintf(key, sizeof(key), TOPICS_PREFIX "%s/partitions/%d/offset_limit", tname, part);
+            snprintf(val, sizeof(val), "%" PRId64, lim);
+            strs[nstrs++] = strdup(key);
+            strs[nstrs++] = strdup(val);
+            ops[nops++] = (ks_ms_op_t) { KS_MS_OP_PUT, strs[nstrs - 2], strlen(key), strs[nstrs - 1], strlen(val), 0 };
+            cc->slots = realloc(cc->slots, sizeof(uint32_t) * (cc->nlimits + 1));
+            cc->gens = realloc(cc->gens, sizeof(uint32_t) * (cc->nlimits + 1));
+            cc->limits = realloc(cc->limits, sizeof(int64_t) * (cc->nlimits + 1));
+            cc->slots[cc->nlimits] = mp->slot;
+            cc->gens[cc->nlimits] = mp->slot_gen;
+            cc->limits[cc->nlimits] = lim;
+            cc->nlimits++;
+        }
+        snprintf(key, sizeof(key), "/kafscale/partition-leases/%s/%d", tname, part);
+        strs[nstrs++] = strdup(key);
+        memset(&cmps[ncmps], 0, sizeof(cmps[ncmps]));
+        cmps[ncmps].key = strs[nstrs - 1];
+        cmps[ncmps].key_len = strlen(key);
+        cmps[ncmps].target = KS_MS_CMP_VALUE;
+        cmps[ncmps].result = KS_MS_CMP_EQ;
+        cmps[ncmps].value = self;
+        cmps[ncmps].value_len = strlen(self);
+        ncmps++;
     }
-    if (r.err) {
+    if (cc == NULL || r.err) {
         ks_log_error("malformed high watermark commit from the flusher");
         reply(l, id, 1);
-    } else if (n == 0) {
+        if (cc != NULL)
+            commit_ctx_free(cc);
+    } else if (nops == 0) {
         reply(l, id, 0);
+        commit_ctx_free(cc);
     } else {
-        cc = malloc(sizeof(*cc));
         cc->link = l;
         cc->id = id;
-        if (ks_ms_txn(ks_C.ms, NULL, 0, ops, n, NULL, 0, committed_cb, cc) != KS_OK) {
-            free(cc);
+        if (ks_ms_txn(ks_C.ms, cmps, ncmps, ops, nops, NULL, 0, committed_cb, cc) != KS_OK) {
+            commit_ctx_free(cc);
             reply(l, id, 1);
         }
     }
-    for (size_t i = 0; i < n; i++) {
-        free(keys[i]);
-        free(vals[i]);
-    }
-    free(keys);
-    free(vals);
+    for (size_t i = 0; i < nstrs; i++)
+        free(strs[i]);
+    free(strs);
+    free(cmps);
     free(ops);
+}
+
+/* ---------- topics created or deleted by other brokers ---------- */
+
+#define KEY_TOPICS_VERSION "/kafscale/metadata/topics-version"
+
+static void
+noop_cb(void *arg, const ks_ms_result_t *res)
+{
+    (void) arg;
+    if (res->rc != KS_OK)
+        ks_log_warn("could not announce a topic change: %s", res->error);
+}
+
+/* Tells every broker that topics changed (they re-read them). */
+void
+ks_topics_announce(void)
+{
+    char v[32];
+
+    snprintf(v, sizeof(v), "%" PRId64, ks_now_ms());
+    ks_ms_put(ks_C.ms, KEY_TOPICS_VERSION, v, strlen(v), 0, noop_cb, NULL);
+}
+
+static void
+reloaded(void *arg, const ks_ms_result_t *res)
+{
+    size_t plen = strlen(TOPICS_PREFIX);
+    cJSON *seen = cJSON_CreateObject();
+    bool changed = false;
+
+    (void) arg;
+    if (res->rc != KS_OK) {
+        cJSON_Delete(seen);
+        return;
+    }
+    for (size_t i = 0; i < res->nkvs; i++) {
+        const ks_kv_t *kv = &res->kvs[i];
+        const char *name = kv->key + plen;
+        const char *slash = strchr(name, '/');
+        char *tname;
+        cJSON *doc, *old;
+
+        if (slash == NULL || strcmp(slash, "/config") != 0)
+            continue;
+        tname = str_dup_n(name, (int32_t) (slash - name));
+        cJSON_AddTrueToObject(seen, tname);
+        old = cJSON_GetObjectItemCaseSensitive(topic_docs, tname);
+        doc = cJSON_ParseWithLength((const char *) kv->value, kv->value_len);
+        if (doc != NULL && (old == NULL || !cJSON_Compare(old, doc, 1))) {
+            if (view_put_doc(tname, doc) == KS_OK)
+                changed = true;
+            else
+                cJSON_Delete(doc);
+        } else {
+            cJSON_Delete(doc);
+        }
+        free(tname);
+    }
+    for (int32_t i = ks_C.mv.ntopics - 1; i >= 0; i--) {
+        if (cJSON_GetObjectItemCaseSensitive(seen, ks_C.mv.topics[i].name) == NULL) {
+            char *name = strdup(ks_C.mv.topics[i].name);
+            view_remove(name);
+            free(name);
+            changed = true;
+        }
+    }
+    cJSON_Delete(seen);
+    if (changed) {
+        ks_topics_publish();
+        ks_cluster_reconcile();
+    }
+}
+
+static void
+on_topics_version(void *arg, int kind, const ks_kv_t *kv)
+{
+    (void) arg;
+    (void) kind;
+    (void) kv;
+    ks_ms_range(ks_C.ms, TOPICS_PREFIX, 0, reloaded, NULL);
+}
+
+void
+ks_topics_watch(void)
+{
+    ks_ms_watch(ks_C.ms, KEY_TOPICS_VERSION, on_topics_version, NULL);
 }
 
 /* ---------- for topic configuration APIs (configs.c) ---------- */
