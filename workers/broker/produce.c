@@ -33,6 +33,12 @@ typedef struct ks_pwait {
     uint64_t end;                 /* answer once ring durable >= end */
     int64_t deadline_ms;
     int next_topic, next_part;    /* where appending stopped (ring full) */
+    struct ks_pdone {             /* appended partitions, checked before the ack */
+        ks_produce_resp_partition_produce_response_t *pr;
+        uint32_t slot, gen;
+        int64_t last_offset;
+    } *done;
+    int ndone, capdone;
     bool appending;               /* still has partitions to append */
     struct ks_pwait *next;
 } ks_pwait_t;
@@ -50,8 +56,23 @@ acks_error(int16_t acks)
 
 /* Appends one partition's records.  Returns KS_OK, KS_AGAIN (ring full) or
  * a positive Kafka error code. */
+static void
+note_done(ks_pwait_t *w, ks_produce_resp_partition_produce_response_t *pr, uint32_t slot, uint32_t gen,
+          int64_t last_offset)
+{
+    if (w->ndone == w->capdone) {
+        int cap = w->capdone ? w->capdone * 2 : 8;
+        struct ks_pdone *nd = realloc(w->done, sizeof(*nd) * (size_t) cap);
+        if (nd == NULL)
+            return;
+        w->done = nd;
+        w->capdone = cap;
+    }
+    w->done[w->ndone++] = (struct ks_pdone) { pr, slot, gen, last_offset };
+}
+
 static int
-append_partition(ks_req_t *req, const ks_mv_topic_t *t, const ks_produce_req_partition_produce_data_t *pd,
+append_partition(ks_pwait_t *w, ks_req_t *req, const ks_mv_topic_t *t, const ks_produce_req_partition_produce_data_t *pd,
                  ks_produce_resp_partition_produce_response_t *pr, uint64_t *end)
 {
     const ks_mv_partition_t *mp;
@@ -125,6 +146,7 @@ append_partition(ks_req_t *req, const ks_mv_topic_t *t, const ks_produce_req_par
         pr->log_start_offset = atomic_load(&part->log_start);
         if (dup.end > *end && dup.pos != KS_POS_NONE)
             *end = dup.end;
+        note_done(w, pr, mp->slot, mp->slot_gen, dup.last_offset);
         return KS_OK;
     }
     if (rc == KS_RING_PRODUCER) {
@@ -170,6 +192,7 @@ append_partition(ks_req_t *req, const ks_mv_topic_t *t, const ks_produce_req_par
     pr->log_start_offset = atomic_load(&part->log_start);
     if (a.end > *end)
         *end = a.end;
+    note_done(w, pr, mp->slot, mp->slot_gen, a.last_offset);
     return KS_OK;
 }
 
@@ -210,7 +233,7 @@ append_all(ks_pwait_t *w)
                 pr->error_code = KS_ERR_UNKNOWN_TOPIC_OR_PARTITION;
                 continue;
             }
-            rc = append_partition(w->req, t, pd, pr, &w->end);
+            rc = append_partition(w, w->req, t, pd, pr, &w->end);
             if (rc == KS_AGAIN)
                 return false;
             if (rc != KS_OK) {
@@ -226,8 +249,24 @@ static void
 finish(ks_pwait_t *w)
 {
     ks_produce_req_t *preq = w->req->request;
+    bool durable_wait = preq->acks == -1 || (preq->acks == 1 && ks_W.in->conf->acks1_durable);
 
     w->req->parked = false;
+    /* Durable means: the partition's high watermark passed the batch while
+     * this broker still owned it.  A partition that changed hands before
+     * its data was committed gets NOT_LEADER_OR_FOLLOWER: the client sends
+     * it again to the new owner. */
+    for (int i = 0; durable_wait && i < w->ndone; i++) {
+        ks_part_t *p = ks_ring_part(ks_W.in->shm, ks_W.ring, w->done[i].slot);
+        if (w->done[i].pr->error_code != KS_ERR_NONE)
+            continue;
+        if (atomic_load(&p->gen) != w->done[i].gen || atomic_load(&p->hw) <= w->done[i].last_offset) {
+            w->done[i].pr->error_code = KS_ERR_NOT_LEADER_OR_FOLLOWER;
+            w->done[i].pr->base_offset = -1;
+        }
+    }
+    free(w->done);
+    w->done = NULL;
     if (preq->acks == 0) {
         w->req->no_response = true;
         ks_req_complete(w->req);
@@ -311,6 +350,7 @@ ks_produce_wakeup(void)
         if (w->req->conn == NULL) {
             /* client gone: nothing to answer; what was appended stays */
             ks_req_complete(w->req);
+            free(w->done);
             free(w);
             continue;
         }
