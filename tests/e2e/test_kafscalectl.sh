@@ -2,7 +2,10 @@
 # kafscalectl against a running broker: status, topics list/describe,
 # groups, lag, metrics show what kcat produced and consumed; -j gives JSON;
 # exit codes: 1 for an unreachable endpoint or an unknown topic (with a
-# clear message), 2 for usage errors.
+# clear message), 2 for usage errors.  With etcd as the metadata store:
+# /readyz and `kafscalectl status` turn not-ready while etcd is down and
+# ready again when it is back.
+KS_TEST_TIMEOUT=${KS_TEST_TIMEOUT:-120}
 . "${KS_SRCDIR:-.}/tests/e2e/lib.sh"
 
 CTL=${KAFSCALECTL:-$KS_BUILDDIR/kafscalectl}
@@ -113,6 +116,32 @@ check "metrics: exit 0 and the Prometheus text" \
 ks_broker_stop
 timeout 20 "$CTL" -s "127.0.0.1:$KS_OPS_PORT" status >/dev/null 2>"$KS_TMP/stopped.err"; rc=$?
 check "after the broker stopped: exit 1 (got $rc)" [ "$rc" -eq 1 ]
+
+# --- readiness follows the metadata store -------------------------------------
+ready_code() { curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$KS_OPS_PORT/readyz"; }
+if command -v etcd >/dev/null 2>&1 && command -v curl >/dev/null 2>&1; then
+    ks_etcd_start e1
+    ks_broker_start b2 -o metadata.store=etcd -o "etcd.endpoints=$KS_ETCD_ENDPOINT"
+    ks_wait_for 15 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$KS_OPS_PORT/readyz)\" = 200 ]"
+    check "etcd up: /readyz 200 (got $(ready_code))" [ "$(ready_code)" = 200 ]
+    KS_ETCD_PORT_WANTED=$KS_ETCD_PORT
+    ks_etcd_stop
+    ks_wait_for 30 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$KS_OPS_PORT/readyz)\" = 503 ]"
+    check "etcd down: /readyz 503 (got $(ready_code))" [ "$(ready_code)" = 503 ]
+    check "etcd down: /healthz still 200" \
+        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$KS_OPS_PORT/healthz")" = 200 ]
+    ctl status >"$KS_TMP/status-down" 2>&1
+    check "etcd down: kafscalectl status says NOT READY, etcd not answering" \
+        sh -c 'grep -q "NOT READY$" "$1" && grep -q "metadata store: etcd (not answering" "$1"' _ "$KS_TMP/status-down"
+    export KS_ETCD_PORT_WANTED
+    ks_etcd_start e1
+    ks_wait_for 30 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$KS_OPS_PORT/readyz)\" = 200 ]"
+    check "etcd back: /readyz 200 again (got $(ready_code))" [ "$(ready_code)" = 200 ]
+    ks_broker_stop
+    ks_etcd_stop
+else
+    ks_log "SKIP: readiness with etcd (etcd or curl not installed)"
+fi
 
 if [ -n "$FAILS" ]; then
     ks_fail "failed checks:$FAILS"

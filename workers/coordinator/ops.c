@@ -397,6 +397,8 @@ ms_probe_done(void *arg, const ks_ms_result_t *res)
                         res->error ? res->error : "error");
         snprintf(O.ms_err, sizeof(O.ms_err), "%s", res->error ? res->error : "error");
     } else {
+        if (O.ms_err[0] != 0)
+            ks_log_info("readiness: the metadata store answers again");
         O.ms_err[0] = 0;
     }
 }
@@ -413,6 +415,8 @@ os_probe_done(void *arg, const ks_os_result_t *res)
                         res->error ? res->error : "error");
         snprintf(O.os_err, sizeof(O.os_err), "%s", res->error ? res->error : "error");
     } else {
+        if (O.os_err[0] != 0)
+            ks_log_info("readiness: the object store answers again");
         O.os_err[0] = 0;
     }
 }
