@@ -1072,8 +1072,13 @@ store_read(sc_part_t *sp, int64_t *cur, int64_t hw, size_t room, bool force_firs
         }
         i = part_find(sp, *cur);
         if (i < 0) {
-            if (sp->nbases > 0 && *cur < sp->bases[0])
-                return added ? KS_OK : KS_ERR_OFFSET_OUT_OF_RANGE;
+            if (sp->nbases > 0 && *cur < sp->bases[0]) {
+                /* A gap before the first segment (offsets skipped when the
+                 * partition changed hands after a crash): the log goes on
+                 * at the next batch, as after compaction in Kafka. */
+                *cur = sp->bases[0];
+                continue;
+            }
             /* Nothing listed yet holds it: list again (not too often). */
             if (now - sp->listed_ms >= RELIST_MIN_MS) {
                 sp->stale = true;

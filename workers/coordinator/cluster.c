@@ -60,6 +60,7 @@ static struct {
     cJSON *owners;                /* "t/p" -> owner broker id */
     int inflight;                 /* acquisitions / releases running */
     bool started;
+    int64_t acquire_after_ms;     /* let the other brokers register first */
     void (**waiters)(void *);     /* run when nothing is in flight */
     void **waiter_args;
     int nwaiters;
@@ -92,7 +93,7 @@ set_owner(const char *topic, int32_t p, int32_t broker)
 
     pkey_name(k, sizeof(k), topic, p);
     cJSON_DeleteItemFromObjectCaseSensitive(CL.owners, k);
-    if (broker >= 0)
+    if (broker != -1)            /* -1: nobody; -2: being handed over by us */
         cJSON_AddNumberToObject(CL.owners, k, broker);
 }
 
@@ -645,8 +646,14 @@ reconcile(void)
                 mp->leader = leader;
                 changed = true;
             }
-            if (cur == -1 && want == self_id() && CL.lease != 0)
+            if (cur == -1 && want == self_id() && CL.lease != 0) {
+                if (ks_now_ms() < CL.acquire_after_ms) {
+                    struct timeval tv = { 0, 200000 };
+                    evtimer_add(CL.reconcile_timer, &tv);
+                    continue;
+                }
                 acquire(t->name, j);
+            }
             else if (cur == self_id() && want != self_id() && mp->slot != KS_SLOT_NONE)
                 release(t->name, mp);
             else if (mp->slot != KS_SLOT_NONE && cur != self_id() && cur != -2) {
@@ -735,6 +742,11 @@ leases_loaded(void *arg, const ks_ms_result_t *res)
     }
     ks_ms_watch(ks_C.ms, LEASES_PREFIX, on_leases_watch, NULL);
     CL.started = true;
+    /* With a shared store, brokers usually start together: taking
+     * partitions before the others registered would only move them again
+     * a moment later. */
+    if (strcmp(ks_C.in->conf->metadata_store, "embedded") != 0)
+        CL.acquire_after_ms = ks_now_ms() + 1500;
     register_self();
     start_done(KS_OK);
 }
