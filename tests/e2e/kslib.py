@@ -534,3 +534,45 @@ def broker_serving(port, timeout=3.0):
         return corr == 4242 and err == 0 and 18 in keys
     except (OSError, Closed, Failure):
         return False
+
+
+class Etcd:
+    """A real etcd (Debian's etcd-server) on free loopback ports with a data
+    dir in the test's temp dir; .endpoint is http://127.0.0.1:PORT."""
+
+    def __init__(self, test, name="etcd"):
+        import shutil as _sh
+        if _sh.which("etcd") is None:
+            log("SKIP: etcd not installed")
+            sys.exit(77)
+        self.port = free_port()
+        peer = free_port()
+        self.endpoint = "http://127.0.0.1:%d" % self.port
+        self.log_path = os.path.join(test.tmp, name + ".etcd.log")
+        argv = ["etcd", "--name", name, "--data-dir", os.path.join(test.tmp, name + ".etcd"),
+                "--listen-client-urls", self.endpoint, "--advertise-client-urls", self.endpoint,
+                "--listen-peer-urls", "http://127.0.0.1:%d" % peer,
+                "--initial-advertise-peer-urls", "http://127.0.0.1:%d" % peer,
+                "--initial-cluster", "%s=http://127.0.0.1:%d" % (name, peer),
+                "--initial-cluster-state", "new", "--heartbeat-interval", "10",
+                "--election-timeout", "100", "--max-txn-ops", "10000",
+                "--logger", "zap", "--log-level", "warn"]
+        lf = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=lf, stderr=lf,
+                                     start_new_session=True)
+        lf.close()
+        _procs.append(self.proc)
+
+        def healthy():
+            import urllib.request
+            try:
+                with urllib.request.urlopen(self.endpoint + "/health", timeout=1) as r:
+                    return b'"health":"true"' in r.read()
+            except OSError:
+                return False
+        if not wait_until(healthy, 10):
+            raise Failure("etcd did not become healthy on %s within 10 s" % self.endpoint)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)

@@ -263,7 +263,7 @@ ks_etcd_start() {
         --listen-client-urls "$KS_ETCD_ENDPOINT" --advertise-client-urls "$KS_ETCD_ENDPOINT" \
         --listen-peer-urls "http://127.0.0.1:$_peer" --initial-advertise-peer-urls "http://127.0.0.1:$_peer" \
         --initial-cluster "$_name=http://127.0.0.1:$_peer" --initial-cluster-state new \
-        --heartbeat-interval 10 --election-timeout 100 --logger zap --log-level warn \
+        --heartbeat-interval 10 --election-timeout 100 --max-txn-ops 10000 --logger zap --log-level warn \
         </dev/null >>"$KS_ETCD_LOG" 2>&1 &
     KS_ETCD_PID=$!
     ks_track "$KS_ETCD_PID"
