@@ -7,6 +7,8 @@
 #   then read them all back from the beginning and verify each one byte for
 #   byte (key, 2 headers, value + its CRC32), per-partition order, contiguous
 #   offsets, no duplicates, none missing, nothing extra;
+# - acks=1 and acks=0 (100,000 each, lz4) and the idempotent producer
+#   (200,000, lz4, acks=all), read back and verified the same way;
 # - one run of 1,000,000 x 100-byte messages (lz4, 8 partitions, acks=all):
 #   librdkafka does this in seconds, so it stays in the default test run;
 # - the segments written for the codec "none" topic are parsed by an
@@ -20,6 +22,11 @@
 
 RDK=$KS_BUILDDIR/tests/e2e/rdkafka_check
 [ -x "$RDK" ] || { ks_log "SKIP: $RDK not built (librdkafka-dev missing?)"; exit 77; }
+# private copies: a rebuild while the test runs must not change (or remove)
+# the binaries between the broker's restarts
+cp "$RDK" "$KS_TMP/rdkafka_check" && RDK=$KS_TMP/rdkafka_check &&
+    cp "$KAFSCALED" "$KS_TMP/kafscaled" && KAFSCALED=$KS_TMP/kafscaled ||
+    ks_fail "could not copy the binaries into $KS_TMP"
 
 ks_broker_start codecs -o num.partitions=8 -o log.level=info
 B=127.0.0.1:$KS_BROKER_PORT
@@ -34,6 +41,16 @@ for z in none gzip snappy lz4 zstd; do
         --timeout 90 --quiet
     ks_pass "codec $z: 200,000 messages produced with acks=all and read back intact"
 done
+
+# acks=1 and acks=0 (no later append: the background flush must make the
+# acks=0 data readable), and the idempotent producer (InitProducerId,
+# producer id/epoch/sequence in the batches)
+run "acks=1" "$RDK" both -b "$B" -t acks1 -n 100000 -p 8 -s 100 -z lz4 -a 1 --timeout 60 --quiet
+run "acks=0" "$RDK" both -b "$B" -t acks0 -n 100000 -p 8 -s 100 -z lz4 -a 0 --timeout 60 --quiet
+ks_pass "acks=1 and acks=0: 100,000 messages each read back intact"
+run "idempotent" "$RDK" both -b "$B" -t idempotent -n 200000 -p 8 -s 100 -z lz4 --idempotent \
+    --timeout 60 --quiet
+ks_pass "idempotent producer: 200,000 messages read back intact"
 
 run "1M lz4" "$RDK" both -b "$B" -t big-lz4 -n 1000000 -p 8 -s 100 -z lz4 -a all \
     --timeout 150 --quiet

@@ -16,6 +16,11 @@
 
 RDK=$KS_BUILDDIR/tests/e2e/rdkafka_check
 [ -x "$RDK" ] || { ks_log "SKIP: $RDK not built (librdkafka-dev missing?)"; exit 77; }
+# private copies: a rebuild while the test runs must not change (or remove)
+# the binaries between the broker's restarts
+cp "$RDK" "$KS_TMP/rdkafka_check" && RDK=$KS_TMP/rdkafka_check &&
+    cp "$KAFSCALED" "$KS_TMP/kafscaled" && KAFSCALED=$KS_TMP/kafscaled ||
+    ks_fail "could not copy the binaries into $KS_TMP"
 N=500000
 P=8
 
