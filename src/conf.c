@@ -160,7 +160,14 @@ static const conf_key_t conf_keys[] = {
     KDUR("connections.max.idle.ms", "KAFSCALE_CONNECTIONS_MAX_IDLE_MS", connections_max_idle_ms, "600000",
          0, I64MAX, true, "close client connections idle this long; 0 = never"),
     KDUR("request.timeout.ms", "KAFSCALE_REQUEST_TIMEOUT_MS", request_timeout_ms, "30000", 1, I32MAX,
-         true, "timeout of internal requests (coordinator, metadata store, object store)"),
+         true, "timeout of internal requests (coordinator, metadata store, object store); a client's "
+         "request frame must arrive whole, and a stalled response move on, within it"),
+    KINT("max.inflight.requests.per.connection", "KAFSCALE_MAX_INFLIGHT_REQUESTS_PER_CONNECTION",
+         max_inflight_requests_per_connection, "128", 1, 65536, true,
+         "requests of one connection being handled at once; reading stops beyond"),
+    KSIZE("max.buffered.bytes.per.connection", "KAFSCALE_MAX_BUFFERED_BYTES_PER_CONNECTION",
+          max_buffered_bytes_per_connection, "64m", KiB, I32MAX, true,
+          "response bytes of one connection waiting for the client; reading stops beyond"),
 
     /* consumer groups */
     KDUR("group.min.session.timeout.ms", "KAFSCALE_GROUP_MIN_SESSION_TIMEOUT_MS",

@@ -92,6 +92,8 @@ typedef struct ks_conf {
     int64_t  max_connections_per_ip;  /* 0 = unlimited */
     int64_t  connections_max_idle_ms; /* 0 = never */
     int64_t  request_timeout_ms;
+    int64_t  max_inflight_requests_per_connection;
+    int64_t  max_buffered_bytes_per_connection;
     int64_t  group_min_session_timeout_ms;
     int64_t  group_max_session_timeout_ms;
     int64_t  group_initial_rebalance_delay_ms;

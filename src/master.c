@@ -6,6 +6,15 @@
  * least-loaded worker over its channel (SCM_RIGHTS), respawns children that
  * die (with backoff) and runs the orderly shutdown.  The master never
  * touches ring data, so a crash of any child leaves it standing.
+ *
+ * Connection limits are enforced at accept: max.connections against the
+ * sum of the workers' shm slot counts, max.connections.per.ip against a
+ * small hash of client addresses.  Each address entry counts its open
+ * connections per worker; a connection travels to its worker with the
+ * entry's key, and the worker sends the key back over its channel when the
+ * connection closes.  A worker that dies takes its connections with it, so
+ * its counts are dropped with it: no message can be lost in between, since
+ * its channel dies too.
  */
 #include "config.h"
 
@@ -21,6 +30,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -46,6 +56,7 @@ typedef struct {
     int slot;
     pid_t pid;
     int chan;                     /* master's end of the worker channel */
+    struct event *chan_ev;        /* closed connections the worker reports */
     int64_t started_ms;
     int64_t backoff_ms;
     bool respawn_pending;
@@ -57,6 +68,16 @@ typedef struct {
     int index;
     struct event *ev;
 } ks_listen_t;
+
+/* Open connections of one client address (IPv4 mapped into IPv6). */
+typedef struct {
+    uint8_t addr[16];
+    uint32_t total;
+    int32_t next;                 /* hash chain, or the free list */
+    uint32_t *per_child;          /* [nchildren]: by worker slot */
+} ks_addr_t;
+
+#define ADDR_BUCKETS 4096
 
 static struct {
     ks_inherit_t in;
@@ -74,7 +95,14 @@ static struct {
     struct event *stop_timer;
     int held_fd;                  /* a connection no worker could take yet */
     uint32_t held_listener;
+    uint8_t held_addr[16];
     struct event *held_ev;
+    /* open connections per client address */
+    ks_addr_t *addrs;
+    int32_t naddrs, cap_addrs, free_addr;
+    int32_t addr_bucket[ADDR_BUCKETS];
+    int64_t refused_log_ms;       /* refusals are logged once a second */
+    uint64_t refused;
 } M;
 
 static void spawn(ks_child_t *c);
@@ -115,6 +143,208 @@ open_listener(const ks_listener_t *l, char *err, size_t errlen)
     return fd;
 }
 
+/* ---------- connection limits ---------- */
+
+static void
+addr_of(const struct sockaddr_storage *ss, uint8_t a[16])
+{
+    memset(a, 0, 16);
+    if (ss->ss_family == AF_INET) {
+        a[10] = a[11] = 0xff;
+        memcpy(a + 12, &((const struct sockaddr_in *) ss)->sin_addr, 4);
+    } else if (ss->ss_family == AF_INET6) {
+        memcpy(a, &((const struct sockaddr_in6 *) ss)->sin6_addr, 16);
+    }
+}
+
+static uint32_t
+addr_hash(const uint8_t a[16])
+{
+    uint32_t h = 2166136261u;
+    for (int i = 0; i < 16; i++)
+        h = (h ^ a[i]) * 16777619u;
+    return h % ADDR_BUCKETS;
+}
+
+static int32_t
+addr_find(const uint8_t a[16])
+{
+    for (int32_t i = M.addr_bucket[addr_hash(a)]; i >= 0; i = M.addrs[i].next)
+        if (memcmp(M.addrs[i].addr, a, 16) == 0)
+            return i;
+    return -1;
+}
+
+/* The entry of address a, created if needed; -1 when out of memory. */
+static int32_t
+addr_get(const uint8_t a[16])
+{
+    int32_t i = addr_find(a);
+    uint32_t h;
+
+    if (i >= 0)
+        return i;
+    if (M.free_addr >= 0) {
+        i = M.free_addr;
+        M.free_addr = M.addrs[i].next;
+    } else {
+        if (M.naddrs == M.cap_addrs) {
+            int32_t cap = M.cap_addrs ? M.cap_addrs * 2 : 64;
+            ks_addr_t *n = realloc(M.addrs, (size_t) cap * sizeof(*n));
+            if (n == NULL)
+                return -1;
+            M.addrs = n;
+            M.cap_addrs = cap;
+        }
+        i = M.naddrs;
+        M.addrs[i].per_child = calloc((size_t) M.nchildren, sizeof(uint32_t));
+        if (M.addrs[i].per_child == NULL)
+            return -1;
+        M.naddrs++;
+    }
+    memcpy(M.addrs[i].addr, a, 16);
+    M.addrs[i].total = 0;
+    h = addr_hash(a);
+    M.addrs[i].next = M.addr_bucket[h];
+    M.addr_bucket[h] = i;
+    return i;
+}
+
+/* Unlinks an entry whose count fell to 0 and puts it on the free list. */
+static void
+addr_drop_if_unused(int32_t i)
+{
+    int32_t *pp;
+
+    if (M.addrs[i].total != 0)
+        return;
+    for (pp = &M.addr_bucket[addr_hash(M.addrs[i].addr)]; *pp >= 0; pp = &M.addrs[*pp].next) {
+        if (*pp == i) {
+            *pp = M.addrs[i].next;
+            break;
+        }
+    }
+    M.addrs[i].next = M.free_addr;
+    M.free_addr = i;
+}
+
+/* A connection of the child in `slot` closed (key = entry index + 1). */
+static void
+addr_closed(int slot, uint32_t key)
+{
+    ks_addr_t *e;
+
+    if (key == 0 || key > (uint32_t) M.naddrs)
+        return;
+    e = &M.addrs[key - 1];
+    if (e->per_child[slot] == 0)
+        return;                   /* not this worker's: ignore, never underflow */
+    e->per_child[slot]--;
+    e->total--;
+    addr_drop_if_unused((int32_t) key - 1);
+}
+
+/* The child in `slot` is gone with all its connections. */
+static void
+addr_child_gone(int slot)
+{
+    for (int32_t i = 0; i < M.naddrs; i++) {
+        ks_addr_t *e = &M.addrs[i];
+        if (e->per_child[slot] == 0)
+            continue;
+        e->total -= e->per_child[slot];
+        e->per_child[slot] = 0;
+        addr_drop_if_unused(i);
+    }
+}
+
+static void
+addr_fmt(const uint8_t a[16], char *buf, size_t len)
+{
+    static const uint8_t v4[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+    if (memcmp(a, v4, 12) == 0)
+        inet_ntop(AF_INET, a + 12, buf, (socklen_t) len);
+    else
+        inet_ntop(AF_INET6, a, buf, (socklen_t) len);
+}
+
+static uint32_t
+open_connections(void)
+{
+    uint32_t n = 0;
+
+    for (int i = KS_SLOT_WORKER0; i < M.nchildren; i++)
+        n += atomic_load(&M.shm.procs[M.children[i].slot].conns);
+    return n;
+}
+
+/* Whether a new connection from a may be accepted; logs a refusal at most
+ * once a second (with the number refused meanwhile). */
+static bool
+conn_allowed(const uint8_t a[16])
+{
+    const ks_conf_t *conf = M.in.conf;
+    uint32_t open = open_connections();
+    int64_t per_ip = conf->max_connections_per_ip;
+    int32_t i;
+    char host[INET6_ADDRSTRLEN], why[128];
+
+    if ((int64_t) open >= conf->max_connections) {
+        snprintf(why, sizeof(why), "max.connections (%lld) reached", (long long) conf->max_connections);
+    } else if (per_ip > 0 && (i = addr_find(a)) >= 0 && (int64_t) M.addrs[i].total >= per_ip) {
+        snprintf(why, sizeof(why), "max.connections.per.ip (%lld) reached", (long long) per_ip);
+    } else {
+        return true;
+    }
+    M.refused++;
+    int64_t now = ks_now_ms();
+    if (now - M.refused_log_ms >= 1000) {
+        addr_fmt(a, host, sizeof(host));
+        ks_log_warn("refused a connection from %s: %s (%llu refused since the last such line)",
+                    host, why, (unsigned long long) M.refused);
+        M.refused_log_ms = now;
+        M.refused = 0;
+    }
+    return false;
+}
+
+/* Closed connections a worker reports: arrays of address keys. */
+static void
+on_worker_msg(evutil_socket_t fd, short what, void *arg)
+{
+    ks_child_t *c = arg;
+    uint32_t keys[1024];
+
+    (void) what;
+    for (int n = 0; n < 64; n++) {
+        ssize_t r = recv(fd, keys, sizeof(keys), MSG_DONTWAIT);
+
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+            return;
+        if (r <= 0) {
+            /* the worker is gone; SIGCHLD cleans up */
+            event_del(c->chan_ev);
+            return;
+        }
+        for (size_t k = 0; k < (size_t) r / sizeof(uint32_t); k++)
+            addr_closed(c->slot, keys[k]);
+    }
+}
+
+static void
+chan_close(ks_child_t *c)
+{
+    if (c->chan_ev != NULL) {
+        event_free(c->chan_ev);
+        c->chan_ev = NULL;
+    }
+    if (c->chan >= 0) {
+        close(c->chan);
+        c->chan = -1;
+    }
+}
+
 /* Least-loaded running worker not in `skip`; -1 when none is up. */
 static int
 pick_worker(const bool *skip)
@@ -140,29 +370,38 @@ pick_worker(const bool *skip)
 /* Hands fd to the least-loaded worker that takes it. Returns false when
  * every worker's channel is full (or none is up). */
 static bool
-hand_over(int fd, uint32_t listener)
+hand_over(int fd, uint32_t listener, const uint8_t addr[16])
 {
     ks_chan_conn_msg_t msg = { listener, 0 };
     bool skip[KS_SLOT_WORKER0 + 256 + 1] = { false };
+    int32_t ai = addr_get(addr);
 
+    /* Out of memory for the table: the connection goes uncounted (key 0). */
+    msg.reserved = ai >= 0 ? (uint32_t) ai + 1 : 0;
     for (;;) {
         int w = pick_worker(skip);
         ks_child_t *c;
         int rc;
 
-        if (w < 0)
+        if (w < 0) {
+            if (ai >= 0)
+                addr_drop_if_unused(ai);
             return false;
+        }
         c = &M.children[w];
         skip[w] = true;
         atomic_fetch_add(&M.shm.procs[c->slot].conns, 1);
         rc = ks_chan_send_fd(c->chan, fd, &msg, sizeof(msg));
-        if (rc == KS_OK)
+        if (rc == KS_OK) {
+            if (ai >= 0) {
+                M.addrs[ai].total++;
+                M.addrs[ai].per_child[c->slot]++;
+            }
             return true;
-        atomic_fetch_sub(&M.shm.procs[c->slot].conns, 1);
-        if (rc == KS_ERROR) {
-            close(c->chan);
-            c->chan = -1;
         }
+        atomic_fetch_sub(&M.shm.procs[c->slot].conns, 1);
+        if (rc == KS_ERROR)
+            chan_close(c);
     }
 }
 
@@ -196,7 +435,7 @@ on_held_retry(evutil_socket_t unused, short what, void *arg)
         M.held_fd = -1;
         return;
     }
-    if (!hand_over(M.held_fd, M.held_listener)) {
+    if (!hand_over(M.held_fd, M.held_listener, M.held_addr)) {
         evtimer_add(M.held_ev, &tv);
         return;
     }
@@ -213,7 +452,10 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 
     (void) what;
     for (int n = 0; n < 256 && M.held_fd < 0; n++) {
-        int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof(ss);
+        uint8_t addr[16];
+        int fd = accept4(lfd, (struct sockaddr *) &ss, &sl, SOCK_CLOEXEC);
 
         if (fd < 0) {
             if (errno == EINTR)
@@ -224,12 +466,18 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
                 ks_log_warn("could not accept a connection: %s", strerror(errno));
             return;
         }
-        if (hand_over(fd, (uint32_t) l->index)) {
+        addr_of(&ss, addr);
+        if (!conn_allowed(addr)) {
+            close(fd);
+            continue;
+        }
+        if (hand_over(fd, (uint32_t) l->index, addr)) {
             close(fd);
             continue;
         }
         M.held_fd = fd;
         M.held_listener = (uint32_t) l->index;
+        memcpy(M.held_addr, addr, 16);
         listeners_enable(false);
         evtimer_add(M.held_ev, &tv);
     }
@@ -280,10 +528,7 @@ spawn(ks_child_t *c)
     describe_child(c, name, sizeof(name));
     c->respawn_pending = false;
     if (c->kind == KS_PROC_WORKER) {
-        if (c->chan >= 0) {
-            close(c->chan);
-            c->chan = -1;
-        }
+        chan_close(c);
         if (ks_chan_pair(chan) != KS_OK) {
             ks_log_error("could not create the channel for %s: %s", name, strerror(errno));
             return;
@@ -339,6 +584,9 @@ spawn(ks_child_t *c)
         close(chan[1]);
         ks_set_nonblock(chan[0]);
         c->chan = chan[0];
+        c->chan_ev = event_new(M.base, c->chan, EV_READ | EV_PERSIST, on_worker_msg, c);
+        if (c->chan_ev != NULL)
+            event_add(c->chan_ev, NULL);
     }
     c->pid = pid;
     c->started_ms = ks_now_ms();
@@ -368,6 +616,8 @@ release_child(ks_child_t *c)
 
     /* Client connections it held died with it. */
     atomic_store(&slot->conns, 0);
+    if (c->kind == KS_PROC_WORKER)
+        addr_child_gone(c->slot);
     atomic_store(&slot->pid, 0);
     atomic_store(&slot->state, KS_SLOT_FREE);
     /* Partition locks it held are recovered by the next locker (robust
@@ -378,10 +628,7 @@ release_child(ks_child_t *c)
         if (n > 0)
             ks_log_warn("aborted %d unfinished ring entries of the dead worker %d", n, c->index);
     }
-    if (c->chan >= 0) {
-        close(c->chan);
-        c->chan = -1;
-    }
+    chan_close(c);
     c->pid = 0;
 }
 
@@ -638,6 +885,9 @@ ks_master_run(ks_inherit_t *in, bool daemon_mode, const char *pid_file)
     M.in = *in;
     M.pid_file = pid_file;
     M.held_fd = -1;
+    M.free_addr = -1;
+    for (int i = 0; i < ADDR_BUCKETS; i++)
+        M.addr_bucket[i] = -1;
 
     nworkers = (int) conf->workers;
     if (nworkers <= 0) {
@@ -751,8 +1001,7 @@ ks_master_run(ks_inherit_t *in, bool daemon_mode, const char *pid_file)
             kill(M.children[i].pid, SIGKILL);
             waitpid(M.children[i].pid, NULL, 0);
         }
-        if (M.children[i].chan >= 0)
-            close(M.children[i].chan);
+        chan_close(&M.children[i]);
         event_free(M.children[i].respawn_ev);
     }
     event_free(ev_chld);
@@ -768,6 +1017,9 @@ ks_master_run(ks_inherit_t *in, bool daemon_mode, const char *pid_file)
     if (M.held_fd >= 0)
         close(M.held_fd);
     event_base_free(M.base);
+    for (int32_t i = 0; i < M.naddrs; i++)
+        free(M.addrs[i].per_child);
+    free(M.addrs);
     free(M.children);
     close(M.death_pipe[1]);
     close(M.death_pipe[0]);

@@ -140,7 +140,8 @@ def case_idle(t):
     if soft < 4500:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
     # the broker inherits the raised limit
-    b = kslib.Broker(t, "idle", {"connections.max.idle.ms": "2000", "log.level": "info"})
+    b = kslib.Broker(t, "idle", {"connections.max.idle.ms": "2000", "log.level": "info",
+                                 "max.connections.per.ip": "0"})
     n = 2000
     conns = []
     opened = {}

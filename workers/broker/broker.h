@@ -57,6 +57,8 @@ struct ks_conn {
     bool dead;                    /* closed; freed when no callback holds it */
     int busy;                     /* callbacks of this connection on the stack */
     int64_t last_active_ms;
+    int64_t frame_start_ms;       /* first byte of a partial request frame; 0 none */
+    uint32_t addr_key;            /* the master's key of the client address */
     ks_conn_t *prev, *next;       /* in the worker's list */
 };
 
@@ -86,7 +88,7 @@ typedef struct {
 extern ks_worker_t ks_W;
 
 /* ---- connections (conn.c) ---- */
-void ks_conn_accept(int fd, uint32_t listener);
+void ks_conn_accept(int fd, uint32_t listener, uint32_t addr_key);
 void ks_conn_close(ks_conn_t *c, const char *why);
 /* A request was answered (req->out set) or marked close_after/no_response:
  * send what can be sent in order. */

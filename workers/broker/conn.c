@@ -1,6 +1,17 @@
 /*
  * conn.c: client connections: framing, in-order responses, back-pressure,
- * idle timeout.  Runs in: worker.
+ * idle timeout, slow clients.  Runs in: worker.
+ *
+ * Limits per connection: max.inflight.requests.per.connection requests
+ * being handled and max.buffered.bytes.per.connection response bytes not
+ * yet taken by the client (reading stops beyond either); a request frame
+ * must arrive whole within request.timeout.ms of its first byte, and a
+ * response the client does not read must make progress within
+ * request.timeout.ms (slowloris), else the connection is closed.
+ *
+ * The master counts connections per client address (max.connections.per.ip);
+ * each connection arrives with the master's key for its address, and the
+ * worker hands the key back over the channel when the connection closes.
  */
 #include "config.h"
 
@@ -22,13 +33,68 @@
 #include "stats.h"
 #include "util.h"
 
-#define MAX_INFLIGHT      128                 /* requests per connection */
-#define OUT_HIGH_WATER    (64u << 20)         /* stop reading above this */
+#define MAX_INFLIGHT      ((int) ks_W.in->conf->max_inflight_requests_per_connection)
+#define OUT_HIGH_WATER    ((size_t) ks_W.in->conf->max_buffered_bytes_per_connection)
 #define REQ_ARENA_LIMIT   (256u << 20)
+#define CLOSED_BATCH      1024                /* keys per message to the master */
 
 static void conn_read_cb(struct bufferevent *bev, void *arg);
 static void conn_write_cb(struct bufferevent *bev, void *arg);
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
+
+/* Address keys of closed connections the master has not been told about
+ * yet (its channel was full). */
+static struct {
+    uint32_t *keys;
+    size_t n, cap;
+} closed;
+
+/* Tells the master which per-address counts to decrement: one SEQPACKET
+ * message of up to CLOSED_BATCH keys.  Never blocks; what does not fit
+ * waits for the next tick. */
+static void
+closed_flush(void)
+{
+    size_t sent = 0;
+
+    while (sent < closed.n) {
+        size_t k = KS_MIN(closed.n - sent, (size_t) CLOSED_BATCH);
+        ssize_t w = send(ks_W.in->chan_fd, closed.keys + sent, k * sizeof(uint32_t),
+                         MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (w < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+                break;
+            /* the master is gone: nobody to tell */
+            closed.n = sent = 0;
+            break;
+        }
+        sent += k;
+    }
+    if (sent > 0) {
+        memmove(closed.keys, closed.keys + sent, (closed.n - sent) * sizeof(uint32_t));
+        closed.n -= sent;
+    }
+}
+
+static void
+closed_add(uint32_t key)
+{
+    if (key == 0)
+        return;
+    if (closed.n == closed.cap) {
+        size_t cap = closed.cap ? closed.cap * 2 : 256;
+        uint32_t *k = realloc(closed.keys, cap * sizeof(uint32_t));
+        if (k == NULL) {
+            ks_log_error("out of memory queueing a closed connection for the master");
+            return;
+        }
+        closed.keys = k;
+        closed.cap = cap;
+    }
+    closed.keys[closed.n++] = key;
+    if (closed.n == 1)
+        closed_flush();
+}
 
 static void
 peer_name(int fd, char *buf, size_t len)
@@ -55,20 +121,24 @@ peer_name(int fd, char *buf, size_t len)
 }
 
 void
-ks_conn_accept(int fd, uint32_t listener)
+ks_conn_accept(int fd, uint32_t listener, uint32_t addr_key)
 {
     ks_conn_t *c = calloc(1, sizeof(*c));
     int one = 1;
+    int64_t tmo = ks_W.in->conf->request_timeout_ms;
+    struct timeval wtv = { (time_t) (tmo / 1000), (suseconds_t) ((tmo % 1000) * 1000) };
 
     if (c == NULL) {
         close(fd);
         atomic_fetch_sub(&ks_W.in->shm->procs[ks_W.in->slot].conns, 1);
+        closed_add(addr_key);
         return;
     }
     ks_set_nonblock(fd);
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     c->fd = fd;
     c->listener = listener;
+    c->addr_key = addr_key;
     c->last_active_ms = ks_now_ms();
     peer_name(fd, c->peer, sizeof(c->peer));
     c->bev = bufferevent_socket_new(ks_W.base, fd, BEV_OPT_CLOSE_ON_FREE);
@@ -76,9 +146,13 @@ ks_conn_accept(int fd, uint32_t listener)
         close(fd);
         free(c);
         atomic_fetch_sub(&ks_W.in->shm->procs[ks_W.in->slot].conns, 1);
+        closed_add(addr_key);
         return;
     }
     bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+    /* A response the client does not read: the write event, pending while
+     * output waits, times out when the socket stays unwritable this long. */
+    bufferevent_set_timeouts(c->bev, NULL, &wtv);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
     c->next = ks_W.conns;
     if (ks_W.conns != NULL)
@@ -131,6 +205,7 @@ ks_conn_close(ks_conn_t *c, const char *why)
     c->bev = NULL;
     c->head = c->tail = NULL;
     atomic_fetch_sub(&ks_W.in->shm->procs[ks_W.in->slot].conns, 1);
+    closed_add(c->addr_key);
     if (c->busy == 0)
         free(c);
 }
@@ -290,7 +365,10 @@ conn_read_cb(struct bufferevent *bev, void *arg)
     struct evbuffer *in = bufferevent_get_input(bev);
     int64_t max_frame = ks_W.in->conf->socket_request_max_bytes;
 
-    c->last_active_ms = ks_now_ms();
+    int64_t now = ks_now_ms();
+    bool took = false;
+
+    c->last_active_ms = now;
     c->busy++;
     while (!c->dead && !c->closing && !c->read_paused) {
         size_t avail = evbuffer_get_length(in);
@@ -315,6 +393,7 @@ conn_read_cb(struct bufferevent *bev, void *arg)
             break;
         }
         bufferevent_setwatermark(bev, EV_READ, 0, 0);
+        took = true;
         req = calloc(1, sizeof(*req));
         if (req == NULL || (req->frame = malloc((size_t) size)) == NULL) {
             free(req);
@@ -351,6 +430,14 @@ conn_read_cb(struct bufferevent *bev, void *arg)
             bufferevent_disable(bev, EV_READ);
         }
     }
+    /* The clock of the partial frame at the head of the input: it started
+     * now if a whole frame was just taken off before it. */
+    if (!c->dead) {
+        if (evbuffer_get_length(in) == 0)
+            c->frame_start_ms = 0;
+        else if (took || c->frame_start_ms == 0)
+            c->frame_start_ms = now;
+    }
     c->busy--;
     if (c->dead && c->busy == 0)
         free(c);
@@ -378,6 +465,10 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
     if (what & BEV_EVENT_EOF) {
         ks_log_debug("connection from %s closed by the client", c->peer);
         ks_conn_close(c, NULL);
+    } else if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_WRITING)) {
+        ks_log_warn("closing connection from %s: %zu response bytes not read for request.timeout.ms",
+                    c->peer, evbuffer_get_length(bufferevent_get_output(c->bev)));
+        ks_conn_close(c, NULL);
     } else if (what & BEV_EVENT_ERROR) {
         ks_log_debug("connection from %s failed: %s", c->peer, strerror(errno));
         ks_conn_close(c, NULL);
@@ -393,9 +484,19 @@ ks_conn_idle_sweep(int64_t now_ms, int64_t idle_ms)
     if (ks_W.os != NULL)
         ks_stats_export_os(ks_stats_proc(ks_W.in->shm->stats, ks_W.in->slot),
                            ks_objstore_stats(ks_W.os));
+    int64_t frame_ms = ks_W.in->conf->request_timeout_ms;
+
+    if (closed.n > 0)
+        closed_flush();
     for (c = ks_W.conns; c != NULL; c = next) {
         next = c->next;
-        if (idle_ms > 0 && c->head == NULL && now_ms - c->last_active_ms > idle_ms)
+        if (c->frame_start_ms != 0 && !c->read_paused && now_ms - c->frame_start_ms > frame_ms) {
+            size_t have = evbuffer_get_length(bufferevent_get_input(c->bev));
+            ks_log_warn("closing connection from %s: request not received whole within "
+                        "request.timeout.ms (%zu bytes in %lld ms)", c->peer, have,
+                        (long long) (now_ms - c->frame_start_ms));
+            ks_conn_close(c, NULL);
+        } else if (idle_ms > 0 && c->head == NULL && now_ms - c->last_active_ms > idle_ms)
             ks_conn_close(c, "idle for longer than connections.max.idle.ms");
         else if (ks_W.stopping && c->head == NULL)
             ks_conn_close(c, NULL);

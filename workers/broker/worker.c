@@ -269,12 +269,15 @@ on_chan(evutil_socket_t fd, short what, void *arg)
         }
         if (cfd < 0)
             continue;
+        if (len < sizeof(msg))
+            msg.listener = msg.reserved = 0;
         if (ks_W.stopping) {
             close(cfd);
             atomic_fetch_sub(&ks_W.in->shm->procs[ks_W.in->slot].conns, 1);
             continue;
         }
-        ks_conn_accept(cfd, len >= sizeof(msg) ? msg.listener : 0);
+        /* reserved: the master's key of the client address */
+        ks_conn_accept(cfd, msg.listener, msg.reserved);
     }
 }
 
