@@ -145,6 +145,8 @@ rebuild_brokers(void)
     ks_C.mv.nbrokers = i;
     /* The controller Metadata reports: the lowest live id (stable). */
     ks_C.mv.controller_id = i > 0 ? CL.live[0] : self_id();
+    /* Group coordinators follow the live brokers (groups.c). */
+    ks_groups_brokers_changed();
 }
 
 static void
@@ -805,6 +807,13 @@ bool
 ks_cluster_owns(const char *topic, int32_t partition)
 {
     return owner_of(topic, partition) == self_id();
+}
+
+int
+ks_cluster_live(const int32_t **ids)
+{
+    *ids = CL.live;
+    return CL.nlive;
 }
 
 static void (*stop_done)(void);

@@ -106,6 +106,9 @@ void ks_cluster_reconcile(void);
 /* Runs fn(arg) once no ownership change is in flight. */
 void ks_cluster_when_settled(void (*fn)(void *arg), void *arg);
 bool ks_cluster_owns(const char *topic, int32_t partition);
+/* The registered (live) broker ids, sorted ascending; returns their number.
+ * The array stays valid until the broker list changes. */
+int ks_cluster_live(const int32_t **ids);
 
 /* logs.c */
 void ks_logs_load(void (*done)(int rc));
@@ -122,9 +125,17 @@ void ks_h_init_producer_id(ks_creq_t *creq);
 void ks_logs_reply(ks_link_t *l, uint32_t id, uint16_t kind, int status);
 
 /* groups.c, offsets.c: consumer groups and committed offsets */
-/* Loads the groups (asynchronously; until then group APIs answer
- * COORDINATOR_LOAD_IN_PROGRESS) and starts the session-expiry sweep. */
+/* Starts the session-expiry sweep.  Each group is coordinated by one live
+ * broker (ks_groups_coordinator); the others answer NOT_COORDINATOR.  A
+ * group is loaded from the store on first use here; requests for it wait
+ * meanwhile. */
 void ks_groups_init(void);
+/* Called by cluster.c whenever the live broker list changed: groups whose
+ * coordinator is no longer this broker are dropped from memory. */
+void ks_groups_brokers_changed(void);
+/* The coordinator of a group over the live brokers, the same on every
+ * broker; -1 when none is known yet. */
+int32_t ks_groups_coordinator(const char *id, size_t len);
 void ks_h_find_coordinator(ks_creq_t *creq);
 void ks_h_join_group(ks_creq_t *creq);
 void ks_h_sync_group(ks_creq_t *creq);

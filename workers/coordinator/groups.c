@@ -35,15 +35,24 @@
 #include "proto/errors.h"
 #include "util.h"
 
-bool ks_groups_ready;
 static ks_group_t *groups;
-static struct event *sweep_ev, *retry_ev;
+static struct event *sweep_ev;
+/* the scan of every group coordinated here (ListGroups) */
+static struct event *scan_ev;
+static bool scan_running;
+static uint64_t brokers_epoch = 1, scanned_epoch;
+static int32_t *known_live;      /* the live brokers last seen */
+static int nknown_live = -1;
+static ks_creq_t **list_waiters;
+static int nlist_waiters;
 
 static const char *const state_names[] = {
     "Empty", "PreparingRebalance", "CompletingRebalance", "Stable", "Dead"
 };
 
 static void prepare_rebalance(ks_group_t *g, const char *reason);
+static bool coordinated_here(const char *id, size_t len);
+static void scan_start(void);
 static void try_complete_join(ks_group_t *g);
 
 /* ---------- helpers ---------- */
@@ -934,38 +943,50 @@ static_rejoin(ks_group_t *g, ks_gmember_t *old, ks_creq_t *creq, int32_t rto)
 
 /* ---------- FindCoordinator ---------- */
 
+/* The coordinator of one key: its broker (error 0) or an error. */
+static int16_t
+find_one(int8_t key_type, ks_str_t key, const ks_mv_broker_t **out, const char **msg)
+{
+    int32_t id;
+
+    *out = NULL;
+    *msg = NULL;
+    if (key_type == 1) {
+        *msg = "transactions are not supported by KafScale";
+        return KS_ERR_COORDINATOR_NOT_AVAILABLE;
+    }
+    if (key_type != 0) {
+        *msg = "unknown coordinator key type";
+        return KS_ERR_INVALID_REQUEST;
+    }
+    id = ks_groups_coordinator(key.p ? key.p : "", key.len > 0 ? (size_t) key.len : 0);
+    for (int32_t i = 0; id >= 0 && i < ks_C.mv.nbrokers; i++)
+        if (ks_C.mv.brokers[i].node_id == id)
+            *out = &ks_C.mv.brokers[i];
+    if (*out == NULL) {
+        *msg = "no live broker is known yet";
+        return KS_ERR_COORDINATOR_NOT_AVAILABLE;
+    }
+    return KS_ERR_NONE;
+}
+
 void
 ks_h_find_coordinator(ks_creq_t *creq)
 {
     ks_find_coordinator_req_t *req = creq->request;
     ks_find_coordinator_resp_t *resp = creq->response;
     int v = creq->hdr.request_api_version;
-    int32_t id = (int32_t) ks_C.in->conf->broker_id;
-    const ks_mv_broker_t *self = NULL;
-    int16_t err = KS_ERR_NONE;
-    const char *msg = NULL;
+    const ks_mv_broker_t *b;
+    const char *msg;
+    int16_t err;
 
-    for (int32_t i = 0; i < ks_C.mv.nbrokers; i++)
-        if (ks_C.mv.brokers[i].node_id == id)
-            self = &ks_C.mv.brokers[i];
-    if (self == NULL && ks_C.mv.nbrokers > 0)
-        self = &ks_C.mv.brokers[0];
-    if (req->key_type == 1) {
-        err = KS_ERR_COORDINATOR_NOT_AVAILABLE;
-        msg = "transactions are not supported by KafScale";
-    } else if (req->key_type != 0) {
-        err = KS_ERR_INVALID_REQUEST;
-        msg = "unknown coordinator key type";
-    } else if (self == NULL) {
-        err = KS_ERR_COORDINATOR_NOT_AVAILABLE;
-        msg = "this broker is not registered yet";
-    }
     if (v < 4) {
+        err = find_one(req->key_type, req->key, &b, &msg);
         resp->error_code = err;
         resp->error_message = msg ? KS_STR(msg) : KS_STR_NULL;
-        resp->node_id = err ? -1 : self->node_id;
-        resp->host = err ? KS_STR_LIT("") : KS_STR(self->host);
-        resp->port = err ? -1 : self->port;
+        resp->node_id = err ? -1 : b->node_id;
+        resp->host = err ? KS_STR_LIT("") : KS_STR(b->host);
+        resp->port = err ? -1 : b->port;
     } else {
         int32_t n = req->coordinator_keys.count > 0 ? req->coordinator_keys.count : 0;
         ks_find_coordinator_resp_coordinator_t *cs = ks_arena_alloc(&creq->arena, sizeof(*cs) * (size_t) (n ? n : 1));
@@ -977,11 +998,12 @@ ks_h_find_coordinator(ks_creq_t *creq)
             cs[i].key = ((ks_str_t *) req->coordinator_keys.items)[i];
             if (cs[i].key.len < 0)
                 cs[i].key = KS_STR_LIT("");
+            err = find_one(req->key_type, cs[i].key, &b, &msg);
             cs[i].error_code = err;
             cs[i].error_message = msg ? KS_STR(msg) : KS_STR_NULL;
-            cs[i].node_id = err ? -1 : self->node_id;
-            cs[i].host = err ? KS_STR_LIT("") : KS_STR(self->host);
-            cs[i].port = err ? -1 : self->port;
+            cs[i].node_id = err ? -1 : b->node_id;
+            cs[i].host = err ? KS_STR_LIT("") : KS_STR(b->host);
+            cs[i].port = err ? -1 : b->port;
         }
         resp->coordinators = (ks_array_t) { cs, n };
     }
@@ -1000,11 +1022,15 @@ ks_h_join_group(ks_creq_t *creq)
     ks_group_t *g;
     ks_gmember_t *m;
     char mid[400];
+    int16_t err;
 
     snprintf(mid, sizeof(mid), "%.*s", req->member_id.len > 0 ? (int) KS_MIN(req->member_id.len, 399) : 0,
              req->member_id.p ? req->member_id.p : "");
-    if (!ks_groups_ready) {
-        join_respond_error(creq, KS_ERR_COORDINATOR_LOAD_IN_PROGRESS, mid);
+    err = ks_group_gate(creq, req->group_id, ks_h_join_group);
+    if (err == KS_ERR_COORDINATOR_LOAD_IN_PROGRESS)
+        return;                  /* runs again once the group is loaded */
+    if (err != KS_ERR_NONE) {
+        join_respond_error(creq, err, mid);
         return;
     }
     if (str_empty(req->group_id)) {
@@ -1167,9 +1193,12 @@ ks_h_heartbeat(ks_creq_t *creq)
     ks_heartbeat_resp_t *resp = creq->response;
     ks_group_t *g;
     ks_gmember_t *m;
+    int16_t err = ks_group_gate(creq, req->group_id, ks_h_heartbeat);
 
-    if (!ks_groups_ready) {
-        resp->error_code = KS_ERR_COORDINATOR_LOAD_IN_PROGRESS;
+    if (err == KS_ERR_COORDINATOR_LOAD_IN_PROGRESS)
+        return;
+    if (err != KS_ERR_NONE) {
+        resp->error_code = err;
     } else if ((g = ks_group_find(req->group_id.p, req->group_id.len)) == NULL) {
         resp->error_code = KS_ERR_UNKNOWN_MEMBER_ID;
     } else if (g->state == KS_G_DEAD) {
@@ -1227,8 +1256,11 @@ ks_h_sync_group(ks_creq_t *creq)
     ks_gmember_t *m = NULL;
     int16_t err;
 
-    if (!ks_groups_ready) {
-        sync_respond(NULL, NULL, creq, KS_ERR_COORDINATOR_LOAD_IN_PROGRESS);
+    err = ks_group_gate(creq, req->group_id, ks_h_sync_group);
+    if (err == KS_ERR_COORDINATOR_LOAD_IN_PROGRESS)
+        return;
+    if (err != KS_ERR_NONE) {
+        sync_respond(NULL, NULL, creq, err);
         return;
     }
     g = ks_group_find(req->group_id.p, req->group_id.len);
@@ -1330,9 +1362,12 @@ ks_h_leave_group(ks_creq_t *creq)
     ks_leave_group_resp_t *resp = creq->response;
     int v = creq->hdr.request_api_version;
     ks_group_t *g;
+    int16_t err = ks_group_gate(creq, req->group_id, ks_h_leave_group);
 
-    if (!ks_groups_ready) {
-        resp->error_code = KS_ERR_COORDINATOR_LOAD_IN_PROGRESS;
+    if (err == KS_ERR_COORDINATOR_LOAD_IN_PROGRESS)
+        return;
+    if (err != KS_ERR_NONE) {
+        resp->error_code = err;
         ks_creq_respond(creq);
         return;
     }
@@ -1374,6 +1409,8 @@ ks_h_describe_groups(ks_creq_t *creq)
     ks_describe_groups_resp_described_group_t *out = ks_arena_alloc(&creq->arena, sizeof(*out) * (size_t) (n ? n : 1));
     ks_arena_t *a = &creq->arena;
 
+    if (ks_group_gate_all(creq, req->groups.items, n, sizeof(ks_str_t), ks_h_describe_groups))
+        return;                  /* runs again once the groups are loaded */
     if (out == NULL) {
         ks_creq_close(creq);
         return;
@@ -1382,14 +1419,15 @@ ks_h_describe_groups(ks_creq_t *creq)
         ks_str_t name = ((ks_str_t *) req->groups.items)[i];
         ks_group_t *g = ks_group_find(name.p, name.len);
         ks_describe_groups_resp_described_group_t *d = &out[i];
+        int16_t err = ks_group_gate(creq, name, NULL);
 
         d->group_id = name.len >= 0 ? name : KS_STR_LIT("");
         d->authorized_operations = INT32_MIN;
         d->protocol_type = KS_STR_LIT("");
         d->protocol_data = KS_STR_LIT("");
         d->members = KS_ARRAY_EMPTY;
-        if (!ks_groups_ready) {
-            d->error_code = KS_ERR_COORDINATOR_LOAD_IN_PROGRESS;
+        if (err != KS_ERR_NONE) {
+            d->error_code = err;
             d->group_state = KS_STR_LIT("");
             continue;
         }
@@ -1444,19 +1482,15 @@ filter_match(const ks_array_t *f, const char *value)
     return false;
 }
 
-void
-ks_h_list_groups(ks_creq_t *creq)
+/* Answers ListGroups from memory: the groups coordinated here. */
+static void
+list_answer(ks_creq_t *creq)
 {
     ks_list_groups_req_t *req = creq->request;
     ks_list_groups_resp_t *resp = creq->response;
     int n = 0, k = 0;
     ks_list_groups_resp_listed_group_t *out;
 
-    if (!ks_groups_ready) {
-        resp->error_code = KS_ERR_COORDINATOR_LOAD_IN_PROGRESS;
-        ks_creq_respond(creq);
-        return;
-    }
     for (ks_group_t *g = groups; g != NULL; g = g->next)
         n++;
     out = ks_arena_alloc(&creq->arena, sizeof(*out) * (size_t) (n ? n : 1));
@@ -1466,7 +1500,7 @@ ks_h_list_groups(ks_creq_t *creq)
     }
     for (ks_group_t *g = groups; g != NULL; g = g->next) {
         if (g->state == KS_G_DEAD || !filter_match(&req->states_filter, state_names[g->state]) ||
-            !filter_match(&req->types_filter, "classic"))
+            !filter_match(&req->types_filter, "classic") || !coordinated_here(g->id, strlen(g->id)))
             continue;
         out[k].group_id = ks_g_arena_str(&creq->arena, g->id);
         out[k].protocol_type = ks_g_arena_str(&creq->arena, g->protocol_type ? g->protocol_type : "");
@@ -1477,6 +1511,27 @@ ks_h_list_groups(ks_creq_t *creq)
     resp->error_code = KS_ERR_NONE;
     resp->groups = (ks_array_t) { out, k };
     ks_creq_respond(creq);
+}
+
+/* Kafka lists the groups of the coordinator it asks; the ones that came
+ * here with the last change of the live brokers are read first. */
+void
+ks_h_list_groups(ks_creq_t *creq)
+{
+    ks_creq_t **w;
+
+    if (scanned_epoch == brokers_epoch) {
+        list_answer(creq);
+        return;
+    }
+    w = realloc(list_waiters, sizeof(*w) * (size_t) (nlist_waiters + 1));
+    if (w == NULL) {
+        list_answer(creq);
+        return;
+    }
+    list_waiters = w;
+    list_waiters[nlist_waiters++] = creq;
+    scan_start();
 }
 
 /* ---------- DeleteGroups ---------- */
@@ -1522,6 +1577,8 @@ ks_h_delete_groups(ks_creq_t *creq)
         ks_creq_close(creq);
         return;
     }
+    if (ks_group_gate_all(creq, req->groups_names.items, n, sizeof(ks_str_t), ks_h_delete_groups))
+        return;                  /* runs again once the groups are loaded */
     resp->results = (ks_array_t) { out, n };
     creq->outstanding = 1;
     for (int32_t i = 0; i < n; i++) {
@@ -1531,10 +1588,11 @@ ks_h_delete_groups(ks_creq_t *creq)
         char **keys;
         size_t nops = 0;
         delete_op_t *op;
+        int16_t err = ks_group_gate(creq, name, NULL);
 
         out[i].group_id = name.len >= 0 ? name : KS_STR_LIT("");
-        if (!ks_groups_ready) {
-            out[i].error_code = KS_ERR_COORDINATOR_LOAD_IN_PROGRESS;
+        if (err != KS_ERR_NONE) {
+            out[i].error_code = err;
             continue;
         }
         if (name.len <= 0) {
@@ -1701,84 +1759,440 @@ restore_group(ks_group_t *g, const char *json)
     }
 }
 
-static void start_load(void);
+/* ---------- who coordinates a group ---------- */
+
+static int32_t
+self_id(void)
+{
+    return (int32_t) ks_C.in->conf->broker_id;
+}
+
+static bool
+single_broker(void)
+{
+    return strcmp(ks_C.in->conf->metadata_store, "embedded") == 0;
+}
+
+static uint64_t
+mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/*
+ * Rendezvous (highest random weight) hashing: every live broker gets a
+ * score from the group id and its broker id, and the highest score wins.
+ * Every broker computes it alike from the same sorted live list, the
+ * groups spread evenly, and when a broker joins or leaves only the groups
+ * it wins or held move (about 1/n of them), where "hash mod n" would move
+ * most groups.  With the embedded store there is one broker: this one.
+ */
+int32_t
+ks_groups_coordinator(const char *id, size_t len)
+{
+    const int32_t *live;
+    int n;
+    uint64_t h = 0xcbf29ce484222325ULL, best = 0;
+    int32_t who = -1;
+
+    if (single_broker())
+        return self_id();
+    n = ks_cluster_live(&live);
+    for (size_t i = 0; i < len; i++) {
+        h ^= (uint8_t) id[i];
+        h *= 0x100000001b3ULL;
+    }
+    for (int i = 0; i < n; i++) {
+        uint64_t s = mix64(h ^ mix64((uint64_t) (uint32_t) live[i] + 0x9e3779b97f4a7c15ULL));
+        if (who < 0 || s > best) {
+            best = s;
+            who = live[i];
+        }
+    }
+    return who;
+}
+
+static bool
+coordinated_here(const char *id, size_t len)
+{
+    return ks_groups_coordinator(id, len) == self_id();
+}
+
+/* ---------- loading a group on first use ---------- */
+
+enum { LOAD_RUNNING = 0, LOAD_DONE, LOAD_FAILED };
+
+typedef struct {
+    ks_creq_t *creq;
+    ks_ghandler_t h;
+} gwaiter_t;
+
+typedef struct gload gload_t;
+struct gload {
+    char *id;
+    int state;
+    int64_t done_ms;             /* when it finished (kept a while) */
+    gwaiter_t *w;
+    int nw, cap;
+    gload_t *next;
+};
+
+static gload_t *loads;
+
+static gload_t *
+load_find(const char *id, size_t len)
+{
+    for (gload_t *l = loads; l != NULL; l = l->next)
+        if (strlen(l->id) == len && memcmp(l->id, id, len) == 0)
+            return l;
+    return NULL;
+}
+
+/* Splits a key below KS_GROUPS_PREFIX: "<g>/metadata" (1) or
+ * "<g>/offsets/<t>/<p>" (2, topic names have no '/'); 0 for anything else. */
+static int
+split_key(const char *key, size_t klen, size_t *glen, const char **topic, size_t *tlen, int32_t *part)
+{
+    const char *ps = NULL, *ts = NULL, *os = NULL, *end = key + klen;
+    char num[16], *e;
+    long v;
+
+    if (klen > 9 && memcmp(end - 9, "/metadata", 9) == 0) {
+        *glen = klen - 9;
+        return 1;
+    }
+    for (const char *p = end; p > key; p--) {
+        if (p[-1] != '/')
+            continue;
+        if (ps == NULL)
+            ps = p;
+        else if (ts == NULL)
+            ts = p;
+        else {
+            os = p;
+            break;
+        }
+    }
+    if (ps == NULL || ts == NULL || os == NULL || ts - 1 - os != 7 || memcmp(os, "offsets", 7) != 0 || os - 1 <= key ||
+        end - ps <= 0 || (size_t) (end - ps) >= sizeof(num) || ps - 1 - ts <= 0)
+        return 0;
+    memcpy(num, ps, (size_t) (end - ps));
+    num[end - ps] = 0;
+    v = strtol(num, &e, 10);
+    if (*e != 0 || v < 0 || v > INT32_MAX)
+        return 0;
+    *glen = (size_t) (os - 1 - key);
+    *topic = ts;
+    *tlen = (size_t) (ps - 1 - ts);
+    *part = (int32_t) v;
+    return 2;
+}
+
+/* Puts the groups of a range result into memory: only those coordinated
+ * here that are not in memory yet (memory is newer than the store), and
+ * only group `only` when it is not NULL.  Returns the number of groups. */
+static int
+install_groups(const ks_ms_result_t *res, const char *only)
+{
+    size_t plen = strlen(KS_GROUPS_PREFIX);
+    int ngroups = 0;
+    ks_group_t *g;
+
+    for (size_t i = 0; i < res->nkvs; i++) {
+        const char *key = res->kvs[i].key + plen, *topic = NULL;
+        size_t klen = res->kvs[i].key_len >= plen ? res->kvs[i].key_len - plen : 0, glen = 0, tlen = 0;
+        int32_t part = 0;
+        int kind = res->kvs[i].key_len >= plen ? split_key(key, klen, &glen, &topic, &tlen, &part) : 0;
+
+        if (kind == 0) {
+            if (only == NULL)
+                ks_log_warn("ignoring unknown key %s", res->kvs[i].key);
+            continue;
+        }
+        if (only != NULL && (strlen(only) != glen || memcmp(only, key, glen) != 0))
+            continue;
+        g = ks_group_find(key, (int32_t) glen);
+        if (g != NULL && !g->fresh)
+            continue;
+        if (g == NULL) {
+            if (!coordinated_here(key, glen) || (g = ks_group_get(key, (int32_t) glen)) == NULL)
+                continue;
+            g->fresh = true;
+            ngroups++;
+        }
+        if (kind == 1)
+            restore_group(g, (const char *) res->kvs[i].value);
+        else
+            ks_goffset_load(g, topic, tlen, part, (const char *) res->kvs[i].value);
+    }
+    for (g = groups; g != NULL; g = g->next)
+        g->fresh = false;
+    return ngroups;
+}
 
 static void
-retry_cb(evutil_socket_t fd, short what, void *arg)
+load_free(gload_t *l)
+{
+    gload_t **pp;
+
+    for (pp = &loads; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == l) {
+            *pp = l->next;
+            break;
+        }
+    }
+    free(l->w);
+    free(l->id);
+    free(l);
+}
+
+/* A finished load stays a while: it tells that the group is not stored
+ * (or could not be read), so requests naming several groups do not load
+ * them again and again.  Forgotten when the live brokers change. */
+static void
+loads_expire(bool all)
+{
+    int64_t now = now_ms();
+    gload_t *l, *next;
+
+    for (l = loads; l != NULL; l = next) {
+        next = l->next;
+        if (l->state != LOAD_RUNNING &&
+            (all || now - l->done_ms > (l->state == LOAD_DONE ? 5000 : 1000)))
+            load_free(l);
+    }
+}
+
+static void
+load_cb(void *arg, const ks_ms_result_t *res)
+{
+    gload_t *l = arg;
+    gwaiter_t *w;
+    int nw;
+
+    if (res->rc != KS_OK) {
+        ks_log_error("could not load consumer group %s from the metadata store: %s", l->id, res->error);
+        l->state = LOAD_FAILED;
+    } else {
+        if (install_groups(res, l->id) > 0)
+            ks_log_info("group %s: loaded (coordinated by this broker now)", l->id);
+        l->state = LOAD_DONE;
+    }
+    /* the waiting requests go on; ks_group_gate lets them through (or
+     * answers COORDINATOR_NOT_AVAILABLE, or NOT_COORDINATOR if the group
+     * moved meanwhile) */
+    l->done_ms = now_ms();
+    w = l->w;
+    nw = l->nw;
+    l->w = NULL;
+    l->nw = l->cap = 0;
+    for (int i = 0; i < nw; i++)
+        w[i].h(w[i].creq);
+    free(w);
+}
+
+static gload_t *
+load_start(const char *id, size_t len)
+{
+    gload_t *l = calloc(1, sizeof(*l));
+    char *prefix;
+
+    if (l == NULL || (l->id = sdup((ks_str_t) { id, (int32_t) len })) == NULL) {
+        free(l);
+        return NULL;
+    }
+    prefix = group_key(l->id, "");
+    if (prefix == NULL || ks_ms_range(ks_C.ms, prefix, 0, load_cb, l) != KS_OK) {
+        free(prefix);
+        free(l->id);
+        free(l);
+        return NULL;
+    }
+    free(prefix);
+    l->next = loads;
+    loads = l;
+    return l;
+}
+
+int16_t
+ks_group_gate(ks_creq_t *creq, ks_str_t id, ks_ghandler_t wait)
+{
+    int32_t c;
+    gload_t *l;
+
+    if (id.len < 0)
+        return KS_ERR_NONE;      /* the handler rejects a null id */
+    c = ks_groups_coordinator(id.p, (size_t) id.len);
+    if (c < 0)
+        return KS_ERR_COORDINATOR_NOT_AVAILABLE;
+    if (c != self_id())
+        return KS_ERR_NOT_COORDINATOR;
+    if (ks_group_find(id.p, id.len) != NULL)
+        return KS_ERR_NONE;
+    l = load_find(id.p, (size_t) id.len);
+    if (l != NULL && l->state == LOAD_DONE)
+        return KS_ERR_NONE;      /* loaded: nothing stored */
+    if (l != NULL && l->state == LOAD_FAILED)
+        return KS_ERR_COORDINATOR_NOT_AVAILABLE;
+    if (l == NULL && (l = load_start(id.p, (size_t) id.len)) == NULL)
+        return KS_ERR_COORDINATOR_NOT_AVAILABLE;
+    if (wait != NULL) {
+        if (l->nw == l->cap) {
+            int cap = l->cap ? l->cap * 2 : 4;
+            gwaiter_t *w = realloc(l->w, sizeof(*w) * (size_t) cap);
+            if (w == NULL)
+                return KS_ERR_COORDINATOR_NOT_AVAILABLE;
+            l->w = w;
+            l->cap = cap;
+        }
+        l->w[l->nw++] = (gwaiter_t) { creq, wait };
+    }
+    return KS_ERR_COORDINATOR_LOAD_IN_PROGRESS;
+}
+
+bool
+ks_group_gate_all(ks_creq_t *creq, const void *first, int32_t n, size_t stride, ks_ghandler_t wait)
+{
+    const ks_str_t *loading = NULL;
+
+    for (int32_t i = 0; i < n; i++) {
+        const ks_str_t *id = (const ks_str_t *) (const void *) ((const char *) first + (size_t) i * stride);
+        if (ks_group_gate(creq, *id, NULL) == KS_ERR_COORDINATOR_LOAD_IN_PROGRESS && loading == NULL)
+            loading = id;
+    }
+    return loading != NULL && ks_group_gate(creq, *loading, wait) == KS_ERR_COORDINATOR_LOAD_IN_PROGRESS;
+}
+
+/* ---------- every group coordinated here (ListGroups, expiry) ---------- */
+
+/*
+ * After a change of the live brokers (and at start) one range of the whole
+ * prefix loads every group that is coordinated here now and not in memory
+ * yet, so that ListGroups lists them all and the sessions of members that
+ * never come back expire.  On a shared store it waits a moment first: the
+ * brokers that coordinated those groups until now drop them once they see
+ * the change too.  ListGroups waits for that scan.
+ */
+
+static void
+scan_cb(void *arg, const ks_ms_result_t *res)
+{
+    uint64_t epoch = (uint64_t) (uintptr_t) arg;
+    ks_creq_t **ws = list_waiters;
+    int nws = nlist_waiters;
+
+    scan_running = false;
+    list_waiters = NULL;
+    nlist_waiters = 0;
+    if (res->rc != KS_OK) {
+        struct timeval tv = { 1, 0 };
+        ks_log_error("could not read the consumer groups from the metadata store: %s; retrying", res->error);
+        evtimer_add(scan_ev, &tv);
+        for (int i = 0; i < nws; i++) {
+            ks_list_groups_resp_t *resp = ws[i]->response;
+            resp->error_code = KS_ERR_COORDINATOR_NOT_AVAILABLE;
+            ks_creq_respond(ws[i]);
+        }
+        free(ws);
+        return;
+    }
+    {
+        int n = install_groups(res, NULL);
+        if (n > 0)
+            ks_log_info("consumer groups: loaded %d group(s) this broker coordinates now", n);
+    }
+    if (epoch == brokers_epoch)
+        scanned_epoch = epoch;
+    else if (!evtimer_pending(scan_ev, NULL))
+        scan_start();
+    for (int i = 0; i < nws; i++)
+        list_answer(ws[i]);
+    free(ws);
+}
+
+static void
+scan_start(void)
+{
+    if (scan_running)
+        return;
+    evtimer_del(scan_ev);
+    scan_running = true;
+    if (ks_ms_range(ks_C.ms, KS_GROUPS_PREFIX, 0, scan_cb, (void *) (uintptr_t) brokers_epoch) != KS_OK) {
+        ks_ms_result_t fail = { .rc = KS_ERROR, .error = "the metadata store refused the request" };
+        scan_cb((void *) (uintptr_t) brokers_epoch, &fail);
+    }
+}
+
+static void
+scan_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void) fd;
     (void) what;
     (void) arg;
-    start_load();
+    scan_start();
 }
 
+/* A group whose coordinator is another broker now leaves memory; whoever
+ * waits in it is told NOT_COORDINATOR and finds the new coordinator. */
 static void
-loaded_cb(void *arg, const ks_ms_result_t *res)
+group_drop(ks_group_t *g, int32_t to)
 {
-    size_t plen = strlen(KS_GROUPS_PREFIX);
-    int ngroups = 0;
-    size_t noffsets = 0;
+    ks_log_info("group %s: coordinated by broker %d now, dropping it here", g->id, to);
+    evtimer_del(g->join_ev);
+    for (ks_gmember_t *m = g->members; m != NULL; m = m->next) {
+        if (m->join_creq != NULL) {
+            ks_creq_t *c = m->join_creq;
+            m->join_creq = NULL;
+            join_respond_error(c, KS_ERR_NOT_COORDINATOR, m->id);
+        }
+        if (m->sync_creq != NULL) {
+            ks_creq_t *c = m->sync_creq;
+            m->sync_creq = NULL;
+            sync_respond(NULL, NULL, c, KS_ERR_NOT_COORDINATOR);
+        }
+    }
+    group_free(g);
+}
 
-    (void) arg;
-    if (res->rc != KS_OK) {
-        struct timeval tv = { 1, 0 };
-        ks_log_error("could not load consumer groups from the metadata store: %s; retrying", res->error);
-        evtimer_add(retry_ev, &tv);
+void
+ks_groups_brokers_changed(void)
+{
+    const int32_t *live;
+    int n = ks_cluster_live(&live);
+    ks_group_t *g, *next;
+
+    if (single_broker())
         return;
+    if (n == nknown_live && (n == 0 || memcmp(live, known_live, sizeof(*live) * (size_t) n) == 0))
+        return;
+    free(known_live);
+    known_live = malloc(sizeof(*live) * (size_t) (n ? n : 1));
+    if (known_live == NULL) {
+        nknown_live = -1;
+    } else {
+        if (n > 0)
+            memcpy(known_live, live, sizeof(*live) * (size_t) n);
+        nknown_live = n;
     }
-    for (size_t i = 0; i < res->nkvs; i++) {
-        const char *key = res->kvs[i].key + plen;
-        size_t klen = res->kvs[i].key_len >= plen ? res->kvs[i].key_len - plen : 0;
-        const char *json = (const char *) res->kvs[i].value;
-        ks_group_t *g;
-
-        if (klen > 9 && memcmp(key + klen - 9, "/metadata", 9) == 0) {
-            g = ks_group_get(key, (int32_t) (klen - 9));
-            if (g != NULL) {
-                restore_group(g, json);
-                ngroups++;
-            }
-            continue;
-        }
-        /* <group>/offsets/<topic>/<partition> */
-        const char *ps = NULL, *ts = NULL, *os = NULL;
-        for (const char *p = key + klen; p > key; p--) {
-            if (p[-1] != '/')
-                continue;
-            if (ps == NULL)
-                ps = p;
-            else if (ts == NULL)
-                ts = p;
-            else {
-                os = p;
-                break;
-            }
-        }
-        if (ps == NULL || ts == NULL || os == NULL || (size_t) (ts - 1 - os) != 7 || memcmp(os, "offsets", 7) != 0 ||
-            os - 1 <= key) {
-            ks_log_warn("ignoring unknown key %s", res->kvs[i].key);
-            continue;
-        }
-        char *end;
-        long part = strtol(ps, &end, 10);
-        if (end == ps || *end != 0 || part < 0 || part > INT32_MAX)
-            continue;
-        g = ks_group_get(key, (int32_t) (os - 1 - key));
-        if (g != NULL) {
-            ks_goffset_load(g, ts, (size_t) (ps - 1 - ts), (int32_t) part, json);
-            noffsets++;
-        }
+    brokers_epoch++;
+    if (scan_ev == NULL)
+        return;                  /* not started yet */
+    loads_expire(true);
+    for (g = groups; g != NULL; g = next) {
+        int32_t c = ks_groups_coordinator(g->id, strlen(g->id));
+        next = g->next;
+        if (c != self_id())
+            group_drop(g, c);
     }
-    ks_groups_ready = true;
-    ks_log_info("consumer groups loaded: %d group state(s), %zu committed offset(s)", ngroups, noffsets);
-}
-
-static void
-start_load(void)
-{
-    if (ks_ms_range(ks_C.ms, KS_GROUPS_PREFIX, 0, loaded_cb, NULL) != KS_OK) {
-        ks_ms_result_t fail = { .rc = KS_ERROR, .error = "the metadata store refused the request" };
-        loaded_cb(NULL, &fail);
+    if (n > 0 && !single_broker()) {
+        struct timeval tv = { 1, 0 };
+        evtimer_del(scan_ev);
+        evtimer_add(scan_ev, &tv);
     }
 }
 
@@ -1791,6 +2205,7 @@ sweep_cb(evutil_socket_t fd, short what, void *arg)
     (void) fd;
     (void) what;
     (void) arg;
+    loads_expire(false);
     for (g = groups; g != NULL; g = next) {
         bool again = true;
         next = g->next;
@@ -1816,7 +2231,7 @@ sweep_cb(evutil_socket_t fd, short what, void *arg)
             }
         }
         if (g->state == KS_G_EMPTY && g->nmembers == 0 && g->npending == 0 && g->noffsets == 0 && !g->stored &&
-            !evtimer_pending(g->join_ev, NULL))
+            g->ncommits <= 0 && !evtimer_pending(g->join_ev, NULL))
             group_free(g);
     }
 }
@@ -1824,10 +2239,10 @@ sweep_cb(evutil_socket_t fd, short what, void *arg)
 void
 ks_groups_init(void)
 {
-    struct timeval tv = { 0, 100000 };
+    struct timeval tv = { 0, 100000 }, later = { 1, 0 }, now = { 0, 0 };
 
     sweep_ev = event_new(ks_C.base, -1, EV_PERSIST, sweep_cb, NULL);
-    retry_ev = evtimer_new(ks_C.base, retry_cb, NULL);
+    scan_ev = evtimer_new(ks_C.base, scan_timer_cb, NULL);
     event_add(sweep_ev, &tv);
-    start_load();
+    evtimer_add(scan_ev, single_broker() ? &now : &later);
 }

@@ -8,8 +8,12 @@
  *                                                  changes (not on heartbeats)
  *   /kafscale/consumers/<g>/offsets/<t>/<p>       JSON {"offset", "leader_epoch",
  *                                                  "metadata", "committed_at"}
- * Everything is loaded into memory once at start (one range); OffsetFetch,
- * ListGroups and DescribeGroups never wait for the store.
+ * Each group has one coordinating broker at a time (rendezvous hashing of
+ * the group id over the live brokers, groups.c), and only that broker keeps
+ * it in memory: it loads the group (one range of /kafscale/consumers/<g>/)
+ * on first use, and requests for the group wait for that load; a group
+ * whose coordinator moved elsewhere is dropped from memory.  Once loaded,
+ * OffsetFetch and DescribeGroups never wait for the store.
  */
 #ifndef KS_GROUPS_H
 #define KS_GROUPS_H
@@ -75,13 +79,31 @@ struct ks_group {
     bool new_member_added;
     int64_t delay_remaining_ms;
     bool stored;                  /* a metadata key exists in the store */
+    int ncommits;                 /* offset commits in flight */
+    bool fresh;                   /* being put into memory from the store */
     ks_goffset_t *offsets;
     size_t noffsets, offsets_cap;
     ks_group_t *next;
 };
 
 /* groups.c */
-extern bool ks_groups_ready;
+/* A group handler, run again when a request that waited for its group's
+ * load goes on. */
+typedef void (*ks_ghandler_t)(ks_creq_t *creq);
+/* Whether this broker may handle a request for group `id` now.
+ * KS_ERR_NONE: it coordinates the group and has it in memory (or knows it
+ * is not stored); handle it.  KS_ERR_NOT_COORDINATOR or
+ * KS_ERR_COORDINATOR_NOT_AVAILABLE: answer that.
+ * KS_ERR_COORDINATOR_LOAD_IN_PROGRESS: the group is being loaded (the load
+ * is started if needed); with wait != NULL the request was queued and
+ * wait(creq) runs when the load is over, otherwise answer that error. */
+int16_t ks_group_gate(ks_creq_t *creq, ks_str_t id, ks_ghandler_t wait);
+/* For a request naming n groups (the ks_str_t ids `stride` bytes apart
+ * from `first`): starts the loads they need and, when one is loading,
+ * queues the request on it (wait(creq) runs later) and returns true.
+ * Otherwise the handler answers now, asking ks_group_gate(creq, id, NULL)
+ * for each group's error. */
+bool ks_group_gate_all(ks_creq_t *creq, const void *first, int32_t n, size_t stride, ks_ghandler_t wait);
 ks_group_t *ks_group_find(const char *id, int32_t len);
 ks_group_t *ks_group_get(const char *id, int32_t len);    /* creates an Empty one */
 ks_gmember_t *ks_group_member(ks_group_t *g, const char *id, int32_t len);
@@ -94,7 +116,7 @@ ks_str_t ks_g_arena_str(ks_arena_t *a, const char *s);
 
 /* offsets.c */
 ks_goffset_t *ks_goffset_find(ks_group_t *g, const char *topic, size_t tlen, int32_t partition);
-/* Loads one stored offset (at start). */
+/* Loads one stored offset (when the group is loaded). */
 void ks_goffset_load(ks_group_t *g, const char *topic, size_t tlen, int32_t partition,
                      const char *json);
 void ks_goffsets_free(ks_group_t *g);

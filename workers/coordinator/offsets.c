@@ -2,8 +2,9 @@
  * offsets.c: committed offsets: OffsetCommit, OffsetFetch, OffsetDelete.
  * Runs in: coordinator.
  *
- * Every group's offsets live in memory (loaded at start by groups.c), so
- * OffsetFetch never waits for the store; a partition without a commit
+ * The offsets of every group coordinated here live in memory (loaded with
+ * the group by groups.c on first use), so OffsetFetch waits for the store
+ * at most once per group; a partition without a commit
  * answers offset -1 and no error (auto.offset.reset then applies).
  * Commits: all partitions of a request go into one store transaction, and
  * requests that arrive while a transaction is in flight (or within the
@@ -225,16 +226,17 @@ committed_cb(void *arg, const ks_ms_result_t *res)
         ks_log_error("could not commit %zu offset(s) of %zu request(s): %s", b->n, b->ncreqs, res->error);
     for (size_t i = 0; i < b->n; i++) {
         centry_t *e = &b->e[i];
-        ks_group_t *g;
+        ks_group_t *g = ks_group_find(e->group, (int32_t) strlen(e->group));
         ks_goffset_t *o;
 
+        if (g != NULL && g->ncommits > 0)
+            g->ncommits--;
         if (res->rc != KS_OK) {
             *e->error_code = KS_ERR_COORDINATOR_NOT_AVAILABLE;
             continue;
         }
-        g = ks_group_find(e->group, (int32_t) strlen(e->group));
         if (g == NULL || g->state == KS_G_DEAD)
-            continue;            /* deleted meanwhile */
+            continue;            /* deleted, or coordinated elsewhere now */
         o = goffset_put(g, e->topic, strlen(e->topic), e->partition);
         if (o == NULL)
             continue;
@@ -368,15 +370,16 @@ ks_h_offset_commit(ks_creq_t *creq)
     int64_t now = ks_now_ms();
     char *gname;
 
+    gerr = ks_group_gate(creq, req->group_id, ks_h_offset_commit);
+    if (gerr == KS_ERR_COORDINATOR_LOAD_IN_PROGRESS)
+        return;                  /* runs again once the group is loaded */
     rt = ks_arena_alloc(&creq->arena, sizeof(*rt) * (size_t) (nt ? nt : 1));
     if (rt == NULL) {
         ks_creq_close(creq);
         return;
     }
     resp->topics = (ks_array_t) { rt, nt };
-    if (!ks_groups_ready) {
-        gerr = KS_ERR_COORDINATOR_LOAD_IN_PROGRESS;
-    } else {
+    if (gerr == KS_ERR_NONE) {
         g = ks_group_find(req->group_id.p, req->group_id.len);
         if (g == NULL && req->group_id.len >= 0) {
             if (req->generation_id_or_member_epoch < 0)
@@ -454,7 +457,11 @@ ks_h_offset_commit(ks_creq_t *creq)
             added++;
         }
     }
+    if (added > 0 && g != NULL)
+        g->ncommits += (int) added;
     if (added == 0 || !batch_add_creq(creq)) {
+        if (added > 0 && g != NULL)
+            g->ncommits -= (int) added;
         for (size_t i = first; i < open_batch.n; i++) {
             *open_batch.e[i].error_code = KS_ERR_UNKNOWN_SERVER_ERROR;
             free(open_batch.e[i].group);
@@ -561,10 +568,13 @@ ks_h_offset_fetch(ks_creq_t *creq)
     ks_offset_fetch_req_t *req = creq->request;
     ks_offset_fetch_resp_t *resp = creq->response;
     int v = creq->hdr.request_api_version;
-    int16_t err = ks_groups_ready ? KS_ERR_NONE : KS_ERR_COORDINATOR_LOAD_IN_PROGRESS;
+    int16_t err;
 
     if (v < 8) {
         ks_array_t topics = req->topics;
+        err = ks_group_gate(creq, req->group_id, ks_h_offset_fetch);
+        if (err == KS_ERR_COORDINATOR_LOAD_IN_PROGRESS)
+            return;              /* runs again once the group is loaded */
         if (v < 2 && topics.count < 0)
             topics = KS_ARRAY_EMPTY;
         if (fill_group(creq, req->group_id, &topics, &resp->topics, err) != KS_OK) {
@@ -575,14 +585,18 @@ ks_h_offset_fetch(ks_creq_t *creq)
     } else {
         int32_t n = req->groups.count > 0 ? req->groups.count : 0;
         const ks_offset_fetch_req_offset_fetch_request_group_t *gs = req->groups.items;
-        ks_offset_fetch_resp_offset_fetch_response_group_t *out =
-            ks_arena_alloc(&creq->arena, sizeof(*out) * (size_t) (n ? n : 1));
+        ks_offset_fetch_resp_offset_fetch_response_group_t *out;
+
+        if (n > 0 && ks_group_gate_all(creq, &gs[0].group_id, n, sizeof(gs[0]), ks_h_offset_fetch))
+            return;              /* runs again once the groups are loaded */
+        out = ks_arena_alloc(&creq->arena, sizeof(*out) * (size_t) (n ? n : 1));
         if (out == NULL) {
             ks_creq_close(creq);
             return;
         }
         for (int32_t i = 0; i < n; i++) {
             out[i].group_id = gs[i].group_id.len >= 0 ? gs[i].group_id : KS_STR_LIT("");
+            err = ks_group_gate(creq, gs[i].group_id, NULL);
             out[i].error_code = err;
             if (fill_group(creq, gs[i].group_id, &gs[i].topics, &out[i].topics, err) != KS_OK) {
                 ks_creq_close(creq);
@@ -642,8 +656,10 @@ ks_h_offset_delete(ks_creq_t *creq)
     odelete_op_t *op;
     ks_ms_op_t *ops;
 
-    if (!ks_groups_ready) {
-        resp->error_code = KS_ERR_COORDINATOR_LOAD_IN_PROGRESS;
+    resp->error_code = ks_group_gate(creq, req->group_id, ks_h_offset_delete);
+    if (resp->error_code == KS_ERR_COORDINATOR_LOAD_IN_PROGRESS)
+        return;                  /* runs again once the group is loaded */
+    if (resp->error_code != KS_ERR_NONE) {
         ks_creq_respond(creq);
         return;
     }
