@@ -10,13 +10,17 @@ APT_PACKAGES="
   libevent-dev libcurl4-openssl-dev libcjson-dev zlib1g-dev check libssl-dev
   clang llvm libclang-rt-14-dev valgrind
   etcd-server kcat librdkafka-dev python3 python3-kafka python3-confluent-kafka
-  nodejs npm curl procps psmisc iproute2 groff-base
+  curl procps psmisc iproute2 groff-base
 "
 if [ "$(id -u)" = 0 ]; then
   missing=""
   for p in $APT_PACKAGES; do
     dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
   done
+  # Node.js and npm (for the S3 test server and kafkajs): Debian's, unless
+  # the machine already has them from elsewhere (they conflict).
+  command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+  command -v npm >/dev/null 2>&1 || missing="$missing npm"
   if [ -n "$missing" ]; then
     apt-get update -q
     # shellcheck disable=SC2086
@@ -28,7 +32,11 @@ fi
 
 # npm packages used by the tests (S3-compatible server, kafkajs client).
 if [ -f tests/e2e/package.json ] && [ ! -d tests/e2e/node_modules ]; then
-  (cd tests/e2e && npm install --no-audit --no-fund --loglevel=error)
+  if [ -f tests/e2e/package-lock.json ]; then
+    (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+  else
+    (cd tests/e2e && npm install --no-audit --no-fund --loglevel=error)
+  fi
 fi
 
 autoreconf -fi
