@@ -11,6 +11,7 @@ APT_PACKAGES="
   clang llvm libclang-rt-14-dev valgrind
   etcd-server kcat librdkafka-dev python3 python3-kafka python3-confluent-kafka
   curl procps psmisc iproute2 groff-base
+  chromium fonts-liberation
 "
 if [ "$(id -u)" = 0 ]; then
   missing=""
@@ -30,8 +31,11 @@ else
   echo "setup: not root, skipping apt-get (run as root to install dependencies)" >&2
 fi
 
-# npm packages used by the tests (S3-compatible server, kafkajs client).
-if [ -f tests/e2e/package.json ] && [ ! -d tests/e2e/node_modules ]; then
+# npm packages used by the tests (S3-compatible server, kafkajs client,
+# playwright-core driving Debian's chromium for the console test); again
+# when package-lock.json changed since the last install.
+if [ -f tests/e2e/package.json ] && { [ ! -f tests/e2e/node_modules/.package-lock.json ] ||
+     [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; }; then
   if [ -f tests/e2e/package-lock.json ]; then
     (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
   else

@@ -30,6 +30,8 @@
 #include <event2/keyvalq_struct.h>
 
 #include "coordinator.h"
+#include "console.h"
+#include "groups.h"
 #include "log.h"
 #include "objstore/objstore.h"
 #include "ops.h"
@@ -854,8 +856,18 @@ json_group(const og_group_t *g)
     int64_t total = 0;
     bool lag_known = false;
 
+    static const char *const live_states[] = {
+        "Empty", "PreparingRebalance", "CompletingRebalance", "Stable", "Dead"
+    };
+    /* the stored document is written before a generation becomes Stable:
+     * a group coordinated here answers with its live state */
+    const ks_group_t *lg = ks_group_find(g->name, (int32_t) strlen(g->name));
+
     cJSON_AddStringToObject(o, "group", g->name);
-    cJSON_AddStringToObject(o, "state", cJSON_IsString(st) ? st->valuestring : "Empty");
+    if (lg != NULL && lg->state >= KS_G_EMPTY && lg->state <= KS_G_DEAD)
+        cJSON_AddStringToObject(o, "state", live_states[lg->state]);
+    else
+        cJSON_AddStringToObject(o, "state", cJSON_IsString(st) ? st->valuestring : "Empty");
     copy_string(o, g->meta, "protocol_type");
     copy_string(o, g->meta, "protocol");
     copy_string(o, g->meta, "leader");
@@ -1018,6 +1030,74 @@ api_status(struct evhttp_request *req)
     }
     cJSON_AddItemToObject(o, "ring", ring);
     reply_json(req, 200, "OK", o);
+}
+
+/* Counters the console's charts diff between two polls: records and
+ * bytes of the partitions served here, and the workers' requests and
+ * network bytes. */
+static void
+api_throughput(struct evhttp_request *req)
+{
+    cJSON *o = cJSON_CreateObject();
+    uint64_t rin = 0, bin = 0, rout = 0, bout = 0, reqs = 0, nin = 0, nout = 0;
+
+    for (int32_t i = 0; i < ks_C.mv.ntopics; i++) {
+        const ks_mv_topic_t *t = &ks_C.mv.topics[i];
+        for (int32_t j = 0; j < t->npartitions; j++) {
+            pinfo_t pi;
+            if (!part_info(t, &t->partitions[j], &pi) || !pi.local)
+                continue;
+            rin += pi.records_in;
+            bin += pi.bytes_in;
+            rout += pi.records_out;
+            bout += pi.bytes_out;
+        }
+    }
+    for (int i = KS_SLOT_WORKER0; i < nslots(); i++) {
+        reqs += atomic_load(&shm()->procs[i].requests);
+        nin += atomic_load(&shm()->procs[i].bytes_in);
+        nout += atomic_load(&shm()->procs[i].bytes_out);
+    }
+    cJSON_AddNumberToObject(o, "time_ms", (double) ks_now_ms());
+    cJSON_AddNumberToObject(o, "records_in", (double) rin);
+    cJSON_AddNumberToObject(o, "bytes_in", (double) bin);
+    cJSON_AddNumberToObject(o, "records_out", (double) rout);
+    cJSON_AddNumberToObject(o, "bytes_out", (double) bout);
+    cJSON_AddNumberToObject(o, "requests", (double) reqs);
+    cJSON_AddNumberToObject(o, "net_bytes_in", (double) nin);
+    cJSON_AddNumberToObject(o, "net_bytes_out", (double) nout);
+    reply_json(req, 200, "OK", o);
+}
+
+/* ---------- the web console ---------- */
+
+/* Everything the console loads comes from here. */
+#define CONSOLE_CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
+                    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+static void
+console_file(struct evhttp_request *req, const char *name)
+{
+    for (const ks_console_file_t *f = ks_console_files; f->name != NULL; f++) {
+        struct evkeyvalq *h;
+        struct evbuffer *b;
+        if (strcmp(f->name, name) != 0)
+            continue;
+        b = evbuffer_new();
+        if (b == NULL || evbuffer_add_reference(b, f->data, f->len, NULL, NULL) != 0) {
+            if (b != NULL)
+                evbuffer_free(b);
+            evhttp_send_error(req, 500, "out of memory");
+            return;
+        }
+        h = evhttp_request_get_output_headers(req);
+        evhttp_add_header(h, "Content-Security-Policy", CONSOLE_CSP);
+        evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+        reply(req, 200, "OK", f->type, b);
+        evbuffer_free(b);
+        return;
+    }
+    reply_text(req, 404, "Not Found", "no such console file");
 }
 
 /* ---------- /metrics ---------- */
@@ -1437,7 +1517,14 @@ on_request(struct evhttp_request *req, void *arg)
     (void) arg;
     if (path == NULL || path[0] == 0)
         path = "/";
-    if (strcmp(path, "/healthz") == 0) {
+    if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0) {
+        console_file(req, "index.html");
+    } else if (strcmp(path, "/console") == 0 || strcmp(path, "/console/") == 0) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Location", "/");
+        reply_text(req, 302, "Found", "the console is at /");
+    } else if (strncmp(path, "/console/", 9) == 0) {
+        console_file(req, path + 9);
+    } else if (strcmp(path, "/healthz") == 0) {
         reply_text(req, 200, "OK", "ok");
     } else if (strcmp(path, "/readyz") == 0) {
         if (ready())
@@ -1456,6 +1543,8 @@ on_request(struct evhttp_request *req, void *arg)
         api_status(req);
     } else if (strcmp(path, "/api/v1/brokers") == 0) {
         api_brokers(req);
+    } else if (strcmp(path, "/api/v1/throughput") == 0) {
+        api_throughput(req);
     } else if ((rest = path_rest(path, "/api/v1/topics")) != NULL) {
         api_topics(req, rest[0] ? rest : NULL);
         free(rest);
@@ -1466,8 +1555,8 @@ on_request(struct evhttp_request *req, void *arg)
         reply_json_error(req, 404, "Not Found", "no such resource");
     } else {
         reply_text(req, 404, "Not Found",
-                   "not found; try /healthz /readyz /metrics /api/v1/status /api/v1/brokers "
-                   "/api/v1/topics /api/v1/groups");
+                   "not found; try / (the console) /healthz /readyz /metrics /api/v1/status "
+                   "/api/v1/brokers /api/v1/topics /api/v1/groups /api/v1/throughput");
     }
 }
 

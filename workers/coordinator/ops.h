@@ -12,6 +12,11 @@
  *   GET /api/v1/topics/<name>
  *   GET /api/v1/groups    groups, members, committed offsets and lag
  *   GET /api/v1/groups/<name>
+ *   GET /api/v1/throughput  counters the console's charts diff: records
+ *                         and bytes in/out, requests, network bytes
+ *   GET /                 the web console (index.html; /console/<file>:
+ *                         its script and style sheet, embedded at build
+ *                         time, see console.h)
  *
  * Also times every metadata-store call of the coordinator (the store's
  * backend table is wrapped) for kafscale_metastore_* metrics.
