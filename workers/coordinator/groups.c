@@ -1930,8 +1930,13 @@ install_groups(const ks_ms_result_t *res, const char *only)
         else
             ks_goffset_load(g, topic, tlen, part, (const char *) res->kvs[i].value);
     }
-    for (g = groups; g != NULL; g = g->next)
+    for (g = groups; g != NULL; g = g->next) {
+        if (g->fresh)
+            ks_log_info("group %s: loaded (%s, generation %d, %d member(s), %zu committed offset(s)); "
+                        "coordinated by this broker now", g->id, state_names[g->state], g->generation,
+                        g->nmembers, g->noffsets);
         g->fresh = false;
+    }
     return ngroups;
 }
 
@@ -1979,8 +1984,7 @@ load_cb(void *arg, const ks_ms_result_t *res)
         ks_log_error("could not load consumer group %s from the metadata store: %s", l->id, res->error);
         l->state = LOAD_FAILED;
     } else {
-        if (install_groups(res, l->id) > 0)
-            ks_log_info("group %s: loaded (coordinated by this broker now)", l->id);
+        install_groups(res, l->id);
         l->state = LOAD_DONE;
     }
     /* the waiting requests go on; ks_group_gate lets them through (or
@@ -2101,11 +2105,7 @@ scan_cb(void *arg, const ks_ms_result_t *res)
         free(ws);
         return;
     }
-    {
-        int n = install_groups(res, NULL);
-        if (n > 0)
-            ks_log_info("consumer groups: loaded %d group(s) this broker coordinates now", n);
-    }
+    install_groups(res, NULL);
     if (epoch == brokers_epoch)
         scanned_epoch = epoch;
     else if (!evtimer_pending(scan_ev, NULL))
