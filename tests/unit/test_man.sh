@@ -8,7 +8,8 @@
 # - packaging/kafscale.conf shows every key, commented out, with its default,
 #   and no other key;
 # - `kafscaled -h` lists the same keys, and every option it prints is in
-#   kafscaled(8);
+#   kafscaled(8); every option and command of `kafscalectl -h` is in
+#   kafscalectl(1);
 # - `groff -man -ww -z` prints nothing for kafscaled.8, kafscale.conf.5 and
 #   kafscalectl.1 (skipped, exit 77, only when groff is missing and
 #   everything else passed).
@@ -132,17 +133,36 @@ v != def[$1] { printf "%s: default in packaging/kafscale.conf is \"%s\", in the 
 while IFS= read -r l; do bad "$l"; done < "$tmp/diff.txt"
 
 # --- kafscaled -h: same keys; every option documented in kafscaled(8).
+# kafscalectl -h: every option and command documented in kafscalectl(1).
+# (Options as "  -x, --long ..." lines of the usage messages.)
+check_options() {   # program page
+    for o in $(sed -n 's/^  \(-[a-zA-Z]\), \(--[a-z-]*\).*/\1 \2/p' "$tmp/help.txt"); do
+        r=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
+        grep -q -- "$r" "$srcdir/man/$2" || bad "option $o of $1 -h is not in man/$2"
+    done
+}
 if [ -x "$builddir/kafscaled" ]; then
     "$builddir/kafscaled" -h > "$tmp/help.txt" 2>&1 || bad "kafscaled -h failed"
     sed -n 's/^  \([a-z0-9][a-z0-9.]*\) = .*/\1/p' "$tmp/help.txt" | sort > "$tmp/help.keys"
     cmp -s "$tmp/help.keys" "$tmp/code.keys" \
         || bad "kafscaled -h does not list the keys of the key table: $(comm -3 "$tmp/help.keys" "$tmp/code.keys" | tr '\n\t' '  ')"
-    for o in $(sed -n 's/^  \(-[a-zA-Z]\), \(--[a-z-]*\).*/\1 \2/p' "$tmp/help.txt"); do
-        r=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
-        grep -q "$r" "$srcdir/man/kafscaled.8" || bad "option $o of kafscaled -h is not in man/kafscaled.8"
-    done
+    check_options kafscaled kafscaled.8
 else
     echo "note: $builddir/kafscaled not built, kafscaled -h not compared"
+fi
+if [ -x "$builddir/kafscalectl" ]; then
+    "$builddir/kafscalectl" -h > "$tmp/help.txt" 2>&1 || bad "kafscalectl -h failed"
+    check_options kafscalectl kafscalectl.1
+    # Commands: the lower-case words of each line under "commands:".
+    sed -n '/^commands:/,/^$/s/^  \([a-z][a-z ]*[a-z]\).*/\1/p' "$tmp/help.txt" \
+        | sed 's/ [A-Z].*//; s/  .*//' > "$tmp/commands.txt"
+    [ -s "$tmp/commands.txt" ] || bad "kafscalectl -h lists no commands"
+    while IFS= read -r c; do
+        grep -q "^\.B[IR]* \"*$c\>" "$srcdir/man/kafscalectl.1" \
+            || bad "command \"$c\" of kafscalectl -h is not in man/kafscalectl.1"
+    done < "$tmp/commands.txt"
+else
+    echo "note: $builddir/kafscalectl not built, kafscalectl -h not compared"
 fi
 
 if [ "$fail" -ne 0 ]; then
