@@ -575,6 +575,7 @@
         return h('div', null,
           h('p', { class: 'sub' }, h('a', { href: '#/groups' }, '\u2190 Consumer groups')),
           h('h1', null, name),
+          h('p', { class: 'sub', id: 'group-sub' }, '\u00a0'),
           h('div', { class: 'cards', id: 'group-cards' }),
           h('div', { class: 'panel', id: 'group-offsets' }),
           h('div', { class: 'panel', id: 'group-members' }));
@@ -583,6 +584,8 @@
         return api('groups/' + encodeURIComponent(name));
       },
       draw(g) {
+        document.getElementById('group-sub').textContent = 'protocol type ' + (g.protocol_type || '\u2013') +
+          (g.leader ? ' \u00b7 leader ' + g.leader : '');
         document.getElementById('group-cards').replaceChildren(
           card('State', g.state),
           card('Members', fmtInt(g.member_count), g.protocol ? 'assignor ' + g.protocol : ''),
