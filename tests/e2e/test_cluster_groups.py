@@ -277,10 +277,35 @@ def main(t):
     err, n = r.i16(), r.i32()
     t.check(err == 0 and n == 0, "ListGroups at broker %d lists no group (%d)" % (other, n))
 
+    # --- broker 3 returns: the group moves back, the old coordinator drops it ---
+    brokers[3].start()
+    by_port[brokers[3].port] = 3
+    t.check(kslib.wait_until(lambda: len({str(find_v4(b.port, GROUPS)) for b in brokers.values()}) == 1 and
+                             find_v0(brokers[1].port, group)[0] == 3, 15),
+            "broker 3 back: every broker names it the coordinator of %s again" % group)
+    t.check(brokers[newc].wait_log(r"group %s: coordinated by broker 3 now, dropping it here" % group, 5),
+            "broker %d dropped %s from memory" % (newc, group))
+    more = []
+    p = Producer({"bootstrap.servers": ",".join(b.addr for b in brokers.values()), "acks": "all"})
+    for i in range(NPART * 50):
+        p.produce(TOPIC, value=b"w%06d" % i, partition=i % NPART,
+                  on_delivery=lambda err, msg: more.append(msg) if err is None else None)
+    p.flush(30)
+    total += len(more)
+    kslib.wait_until(lambda: sum(step(c) for c in cons) < 0 or
+                     (len(seen) >= total and all(committed.get(pp) == PER_PART + 50 for pp in range(NPART))),
+                     30, interval=0)
+    t.check(len(seen) == total and not bad and all(n == 1 for n in seen.values()),
+            "the group goes on at broker 3: %d of %d messages, none twice" % (len(seen), total))
+    offs, errs = offset_fetch_v1(brokers[3].port, group)
+    t.check(errs == {0} and offs == committed and all(o == PER_PART + 50 for o in offs.values()),
+            "OffsetFetch at broker 3: %s" % offs)
+    t.check(all(len(c.assignment()) == 3 for c in cons), "still 3 partitions per consumer")
+
     for c in cons:
         c.close()
-    for i in (1, 2):
-        brokers[i].stop(timeout=15)
+    for b in brokers.values():
+        b.stop(timeout=15)
     etcd.stop()
 
 
