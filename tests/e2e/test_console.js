@@ -127,6 +127,7 @@ async function main() {
       'topics: log end offsets sum to the 200 produced (' + trow.text.replace(/\s+/g, ' ') + ')');
     const names = (await rowData(page, '#topics-table tbody tr[data-topic]')).map(r => r.topic);
     check(names.includes('console-rate'), 'topics: the chart topic is listed too (' + names.join(', ') + ')');
+    await page.screenshot({ path: path.join(tmp, 'console-topics.png'), fullPage: true });
     await page.fill('.tools input[type=search]', 'orders');
     const filtered = (await rowData(page, '#topics-table tbody tr[data-topic]')).map(r => r.topic);
     check(filtered.length === 1 && filtered[0] === topic, 'topics: the filter keeps only ' + topic);
@@ -148,6 +149,7 @@ async function main() {
     await page.waitForSelector(`#groups-table tr[data-group="${group}"]`, { timeout: 10000 });
     const [grow] = await rowData(page, `#groups-table tr[data-group="${group}"]`);
     check(grow.state === 'Stable' && grow.members === '1', 'groups: ' + group + ' Stable with 1 member (' + grow.state + ', ' + grow.members + ')');
+    await page.screenshot({ path: path.join(tmp, 'console-groups.png'), fullPage: true });
     check(grow.lag === '95' && /\b95\b/.test(grow.text), 'groups: lag 95 = 200 produced - 105 committed (' + grow.text.replace(/\s+/g, ' ') + ')');
 
     // ---- group detail
