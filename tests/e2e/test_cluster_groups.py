@@ -10,7 +10,9 @@
   broker, which loads it from the store; the consumers go on there, and no
   message is consumed twice unless its commit was lost, none is skipped;
 - OffsetFetch through a client bootstrapped from either remaining broker
-  returns the committed offsets.
+  returns the committed offsets;
+- when broker 3 returns the group moves back to it (rendezvous hashing),
+  the interim coordinator drops it, and the consumers go on there.
 """
 import os
 import sys
