@@ -13,6 +13,7 @@
 #include <event2/event.h>
 
 #define KS_OBJSTORE_BACKEND
+#include "conf.h"
 #include "objstore/objstore.h"
 #include "log.h"
 #include "util.h"
@@ -323,4 +324,21 @@ ks_os_delete(ks_objstore_t *os, const char *key, ks_os_cb cb, void *arg)
     if (start(os, KS_OS_OP_DELETE, key, cb, arg, &op) != KS_OK)
         return KS_ERROR;
     return submit(os, op);
+}
+
+void
+ks_os_config_from_conf(ks_os_config_t *oc, const struct ks_conf *conf)
+{
+    memset(oc, 0, sizeof(*oc));
+    oc->backend = conf->object_store;
+    oc->data_dir = conf->data_dir;
+    oc->bucket = conf->s3_bucket;
+    oc->endpoint = conf->s3_endpoint[0] ? conf->s3_endpoint : NULL;
+    oc->region = conf->s3_region;
+    oc->access_key = conf->s3_access_key[0] ? conf->s3_access_key : NULL;
+    oc->secret_key = conf->s3_secret_key[0] ? conf->s3_secret_key : NULL;
+    oc->session_token = conf->s3_session_token[0] ? conf->s3_session_token : NULL;
+    oc->path_style = conf->s3_path_style;
+    oc->concurrency = (int) conf->s3_concurrency;
+    oc->max_retries = -1;
 }

@@ -76,6 +76,9 @@ ks_objstore_t *ks_objstore_open(struct event_base *base, const ks_os_config_t *c
  * ks_objstore_close with rc KS_ERROR ("object store closed"), except
  * operations that already finished, which report their real result. */
 void ks_objstore_close(ks_objstore_t *os);
+/* Fills cfg from the broker configuration (strings point into conf). */
+struct ks_conf;
+void ks_os_config_from_conf(ks_os_config_t *cfg, const struct ks_conf *conf);
 /* The backend's name: "file", "s3", "libs3". */
 const char *ks_objstore_backend(const ks_objstore_t *os);
 

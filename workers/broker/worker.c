@@ -300,18 +300,8 @@ open_objstore(void)
     ks_os_config_t oc;
     char err[512];
 
-    memset(&oc, 0, sizeof(oc));
-    oc.backend = conf->object_store;
-    oc.data_dir = conf->data_dir;
-    oc.bucket = conf->s3_bucket;
-    oc.endpoint = conf->s3_endpoint[0] ? conf->s3_endpoint : NULL;
-    oc.region = conf->s3_region;
-    oc.access_key = conf->s3_access_key[0] ? conf->s3_access_key : NULL;
-    oc.secret_key = conf->s3_secret_key[0] ? conf->s3_secret_key : NULL;
-    oc.session_token = conf->s3_session_token[0] ? conf->s3_session_token : NULL;
-    oc.path_style = conf->s3_path_style;
+    ks_os_config_from_conf(&oc, conf);
     oc.concurrency = (int) KS_MIN(conf->s3_concurrency, 16);
-    oc.max_retries = -1;
     ks_W.os = ks_objstore_open(ks_W.base, &oc, err, sizeof(err));
     if (ks_W.os == NULL) {
         ks_log_error("could not open the %s object store: %s", oc.backend, err);

@@ -577,18 +577,7 @@ ks_flusher_main(ks_inherit_t *in)
     F.base = event_base_new();
     if (F.base == NULL || ks_child_events(in, F.base, on_stop, NULL) != KS_OK)
         return 1;
-    memset(&oc, 0, sizeof(oc));
-    oc.backend = conf->object_store;
-    oc.data_dir = conf->data_dir;
-    oc.bucket = conf->s3_bucket;
-    oc.endpoint = conf->s3_endpoint[0] ? conf->s3_endpoint : NULL;
-    oc.region = conf->s3_region;
-    oc.access_key = conf->s3_access_key[0] ? conf->s3_access_key : NULL;
-    oc.secret_key = conf->s3_secret_key[0] ? conf->s3_secret_key : NULL;
-    oc.session_token = conf->s3_session_token[0] ? conf->s3_session_token : NULL;
-    oc.path_style = conf->s3_path_style;
-    oc.concurrency = (int) conf->s3_concurrency;
-    oc.max_retries = -1;
+    ks_os_config_from_conf(&oc, conf);
     F.os = ks_objstore_open(F.base, &oc, err, sizeof(err));
     if (F.os == NULL) {
         ks_log_error("could not open the %s object store: %s", oc.backend, err);
