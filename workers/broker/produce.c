@@ -99,6 +99,12 @@ append_partition(ks_pwait_t *w, ks_req_t *req, const ks_mv_topic_t *t, const ks_
         data = converted;
         len = clen;
     }
+    /* Kafka's ProduceRequest.validateRecords for v3+: exactly one batch,
+     * of magic 2 (INVALID_RECORD otherwise); zstd needs v7. */
+    if (version >= 3 && len >= 17 && data[16] != 2) {
+        free(converted);
+        return KS_ERR_INVALID_RECORD;
+    }
     rc = ks_records_validate(data, len, &sum);
     if (rc != KS_OK) {
         ks_log_warn("rejected %s records for %s-%d from %s: %s", version < 3 ? "converted" : "produced",
@@ -110,6 +116,14 @@ append_partition(ks_pwait_t *w, ks_req_t *req, const ks_mv_topic_t *t, const ks_
         free(converted);
         return KS_ERR_MESSAGE_TOO_LARGE;
     }
+    if (version >= 3 && sum.nbatches != 1) {
+        free(converted);
+        return KS_ERR_INVALID_RECORD;
+    }
+    if (version < 7 && (sum.first.attributes & 0x7) == 4) {
+        free(converted);
+        return KS_ERR_UNSUPPORTED_COMPRESSION_TYPE;
+    }
     /* Idempotent producers: one batch per partition (as Kafka requires from
      * v3 on), checked against the producer's state under the partition
      * lock; a retried batch gets its first offsets back. */
@@ -117,10 +131,6 @@ append_partition(ks_pwait_t *w, ks_req_t *req, const ks_mv_topic_t *t, const ks_
     ks_pbatch_t dup;
     int perr = 0;
     if (sum.first.producer_id >= 0) {
-        if (sum.nbatches != 1) {
-            free(converted);
-            return KS_ERR_INVALID_RECORD;
-        }
         if (sum.first.attributes & 0x10) {     /* transactional */
             free(converted);
             return KS_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
