@@ -2,7 +2,7 @@
 # test_package.sh: build the Debian package and the RPM from the `make dist`
 # tarball (make deb, make rpm) and check what they contain; lintian must
 # report nothing that packaging/debian/kafscale.lintian-overrides does not
-# explain.  Slow, so only with KS_TEST_PACKAGING=1; skipped (77) otherwise
+# explain, nor rpmlint (when installed) beyond packaging/rpm/kafscale.rpmlintrc.  Slow, so only with KS_TEST_PACKAGING=1; skipped (77) otherwise
 # and when dpkg-buildpackage, lintian or rpmbuild are missing.
 set -u
 [ "${KS_TEST_PACKAGING:-0}" = 1 ] || { echo "SKIP: set KS_TEST_PACKAGING=1 to build the packages"; exit 77; }
@@ -56,6 +56,13 @@ for p in /usr/sbin/kafscaled /usr/bin/kafscalectl /etc/kafscale/kafscale.conf \
 done
 rpm -qcp "$rpmf" 2> /dev/null | grep -qx /etc/kafscale/kafscale.conf || bad "kafscale.conf is not %config in the rpm"
 rpm -qp --scripts "$rpmf" 2> /dev/null | grep -q useradd || bad "the rpm does not create the kafscale user"
+if command -v rpmlint > /dev/null 2>&1; then
+    srpm=$(ls "$builddir"/pkgbuild/rpm/SRPMS/kafscale-*.src.rpm | head -1)
+    rpmlint -r "${KS_SRCDIR:?}/packaging/rpm/kafscale.rpmlintrc" "$rpmf" "$srpm" > "$log" 2>&1
+    grep -q ' 0 errors, 0 warnings' "$log" || { sed 's/^/    /' "$log"; bad "rpmlint $rpmf"; }
+else
+    echo "note: rpmlint not installed, the rpm is not linted"
+fi
 
 [ $fail -eq 0 ] || exit 1
 echo "ok: $deb, $rpmf"
