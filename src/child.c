@@ -116,7 +116,8 @@ on_death(evutil_socket_t fd, short what, void *arg)
 int
 ks_child_events(ks_inherit_t *in, struct event_base *base, void (*on_stop)(void *arg), void *arg)
 {
-    child_events_t *ce = calloc(1, sizeof(*ce));
+    static child_events_t *volatile ce_kept;    /* freed with the process: keep it reachable */
+    child_events_t *ce = ce_kept = calloc(1, sizeof(*ce));
 
     if (ce == NULL)
         return KS_ERROR;

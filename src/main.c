@@ -85,9 +85,10 @@ main(int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
     const char *conf_path = NULL, *pid_file = NULL;
+    char *conf_opt = NULL, *pid_opt = NULL;
     bool test_only = false, daemon_mode = false, explicit_conf = false;
     char **overrides = calloc((size_t) argc + 1, sizeof(char *));
-    int noverrides = 0, ch, lvl;
+    int noverrides = 0, ch, lvl, rc;
     char err[1024];
     ks_conf_t conf;
     ks_inherit_t in;
@@ -96,19 +97,20 @@ main(int argc, char **argv)
     ks_log_route_libevent();
     while ((ch = getopt_long(argc, argv, "c:o:tdp:hV", opts, NULL)) != -1) {
         switch (ch) {
-        case 'c': conf_path = strdup(optarg); explicit_conf = true; break;
+        case 'c': free(conf_opt); conf_path = conf_opt = strdup(optarg); explicit_conf = true; break;
         case 'o': overrides[noverrides++] = strdup(optarg); break;
         case 't': test_only = true; break;
         case 'd': daemon_mode = true; break;
-        case 'p': pid_file = strdup(optarg); break;
-        case 'h': usage(stdout); return 0;
-        case 'V': printf("kafscaled %s\n", PACKAGE_VERSION); return 0;
-        default: usage(stderr); return 1;
+        case 'p': free(pid_opt); pid_file = pid_opt = strdup(optarg); break;
+        case 'h': usage(stdout); rc = 0; goto out;
+        case 'V': printf("kafscaled %s\n", PACKAGE_VERSION); rc = 0; goto out;
+        default: usage(stderr); rc = 1; goto out;
         }
     }
     if (optind < argc) {
         fprintf(stderr, "kafscaled: unexpected argument \"%s\"\n", argv[optind]);
-        return 1;
+        rc = 1;
+        goto out;
     }
     if (!explicit_conf && access(DEFAULT_CONF, F_OK) == 0)
         conf_path = DEFAULT_CONF;
@@ -117,12 +119,15 @@ main(int argc, char **argv)
         fprintf(stderr, "kafscaled: %s\n", err);
         if (test_only)
             fprintf(stderr, "kafscaled: configuration test failed\n");
-        return 1;
+        ks_conf_free(&conf);
+        rc = 1;
+        goto out;
     }
     if (test_only) {
         printf("kafscaled: configuration %s is ok\n", conf_path ? conf_path : "(defaults)");
         ks_conf_free(&conf);
-        return 0;
+        rc = 0;
+        goto out;
     }
     if (pid_file == NULL && conf.pid_file != NULL && conf.pid_file[0] != 0)
         pid_file = conf.pid_file;
@@ -138,5 +143,14 @@ main(int argc, char **argv)
     in.conf_path = conf_path;
     in.overrides = overrides;
     in.noverrides = noverrides;
-    return ks_master_run(&in, daemon_mode, pid_file);
+    rc = ks_master_run(&in, daemon_mode, pid_file);
+    ks_conf_free(&conf);
+out:
+    /* Everything freed, so that LeakSanitizer and valgrind see no leak. */
+    for (int i = 0; i < noverrides; i++)
+        free(overrides[i]);
+    free(overrides);
+    free(conf_opt);
+    free(pid_opt);
+    return rc;
 }

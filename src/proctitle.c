@@ -20,6 +20,8 @@ extern char **environ;
 static char *title_buf;
 static size_t title_cap;
 
+static char **volatile saved_env;
+
 void
 ks_proctitle_init(int argc, char **argv)
 {
@@ -43,7 +45,7 @@ ks_proctitle_init(int argc, char **argv)
     for (i = 0; i < n; i++)
         newenv[i] = strdup(environ[i]);
     newenv[n] = NULL;
-    environ = newenv;
+    environ = saved_env = newenv;   /* setenv() may replace environ: keep it reachable */
     /* The argv strings are about to be overwritten: keep copies. */
     for (i = 0; i < argc; i++)
         argv[i] = strdup(argv[i]);

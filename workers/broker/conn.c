@@ -500,5 +500,12 @@ ks_conn_idle_sweep(int64_t now_ms, int64_t idle_ms)
             ks_conn_close(c, "idle for longer than connections.max.idle.ms");
         else if (ks_W.stopping && c->head == NULL)
             ks_conn_close(c, NULL);
+        else if (ks_W.stopping && !c->closing) {
+            /* Stopping: answer what was read, read nothing more (a request
+             * taken now might never be answered: the master may be gone,
+             * and the flusher with it). */
+            c->closing = true;
+            bufferevent_disable(c->bev, EV_READ);
+        }
     }
 }

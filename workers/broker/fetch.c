@@ -136,7 +136,7 @@ fill_partition(fetch_op_t *op, fpart_t *fp)
 static void
 count_out(const fpart_t *fp)
 {
-    const uint8_t *p = fp->data.buf, *end = p + fp->data.len;
+    const uint8_t *p = fp->data.buf, *end = fp->data.len ? p + fp->data.len : p;
     ks_batch_info_t bi;
     uint64_t records = 0;
     ks_part_t *part;

@@ -362,7 +362,7 @@ on_stop_timeout(evutil_socket_t fd, short what, void *arg)
 static void
 on_stop(void *arg)
 {
-    static struct event *timeout;
+    static struct event *volatile timeout;  /* kept reachable until exit */
     struct timeval tv = { 5, 0 };
 
     (void) arg;
