@@ -70,12 +70,10 @@ typedef struct {
     int nconns;
     bool stopping;
     /* the coordinator link */
-    struct bufferevent *coord;
-    bool coord_up;
+    struct ks_rpclink *coord;
     uint32_t next_rpc_id;
     ks_req_t **pending;           /* forwarded requests waiting for replies */
     size_t npending, cap_pending;
-    struct event *coord_retry;
     struct event *chan_ev;
     struct event *tick;
     /* the data path */

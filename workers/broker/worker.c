@@ -20,6 +20,7 @@
 #include "chan.h"
 #include "log.h"
 #include "notify.h"
+#include "rpclink.h"
 #include "objstore/objstore.h"
 #include "shm/ring.h"
 #include "util.h"
@@ -28,7 +29,6 @@ ks_worker_t ks_W;
 
 #define STOP_GRACE_MS 5000
 
-static void coord_connect(void);
 
 /* ---------- metadata snapshot ---------- */
 
@@ -77,16 +77,9 @@ ks_forget_request(ks_req_t *req)
 static void
 forward_send(ks_req_t *req)
 {
-    ks_rpc_hdr_t h;
-
-    memset(&h, 0, sizeof(h));
-    h.len = (uint32_t) req->frame_len;
-    h.id = req->rpc_id;
-    h.kind = KS_RPC_KAFKA;
-    h.aux = req->conn != NULL ? req->conn->listener : 0;
-    req->forward_sent = true;
-    bufferevent_write(ks_W.coord, &h, sizeof(h));
-    bufferevent_write(ks_W.coord, req->frame, req->frame_len);
+    req->forward_sent = ks_rpclink_send(ks_W.coord, req->rpc_id, KS_RPC_KAFKA,
+                                        req->conn != NULL ? req->conn->listener : 0,
+                                        req->frame, req->frame_len, NULL, 0) == KS_OK;
 }
 
 /* Requests wait (bounded by request.timeout.ms) while the link to the
@@ -99,7 +92,7 @@ ks_forward(ks_req_t *req)
     req->rpc_id = ks_W.next_rpc_id;
     req->forward_sent = false;
     pending_add(req);
-    if (ks_W.coord != NULL && ks_W.coord_up)
+    if (ks_rpclink_up(ks_W.coord))
         forward_send(req);
 }
 
@@ -130,58 +123,34 @@ forward_expire(int64_t now_us)
     }
 }
 
+/* A reply from the coordinator: the response of a forwarded request. */
 static void
-coord_read_cb(struct bufferevent *bev, void *arg)
+coord_frame(void *arg, const ks_rpc_hdr_t *h, uint8_t *payload)
 {
-    struct evbuffer *in = bufferevent_get_input(bev);
+    ks_req_t *req = pending_take(h->id);
 
     (void) arg;
-    for (;;) {
-        ks_rpc_hdr_t h;
-        ks_req_t *req;
-
-        if (evbuffer_get_length(in) < sizeof(h))
-            return;
-        evbuffer_copyout(in, &h, sizeof(h));
-        if (h.len > KS_RPC_MAX_PAYLOAD) {
-            ks_log_error("bad frame from the coordinator (%u bytes), reconnecting", h.len);
-            bufferevent_free(ks_W.coord);
-            ks_W.coord = NULL;
-            ks_W.coord_up = false;
-            coord_connect();
-            return;
-        }
-        if (evbuffer_get_length(in) < sizeof(h) + h.len)
-            return;
-        evbuffer_drain(in, sizeof(h));
-        req = pending_take(h.id);
-        if (req == NULL) {
-            evbuffer_drain(in, h.len);
-            continue;
-        }
-        if (h.kind == KS_RPC_KAFKA_REPLY && h.len > 0) {
-            req->out = malloc(h.len);
-            if (req->out != NULL) {
-                evbuffer_remove(in, req->out, h.len);
-                req->out_len = h.len;
-            } else {
-                evbuffer_drain(in, h.len);
-                req->close_after = true;
-            }
-        } else {
-            evbuffer_drain(in, h.len);
-            req->close_after = true;
-        }
-        ks_req_complete(req);
+    if (req == NULL) {
+        free(payload);           /* its client went away */
+        return;
     }
+    if (h->kind == KS_RPC_KAFKA_REPLY && h->len > 0) {
+        req->out = payload;
+        req->out_len = h->len;
+    } else {
+        free(payload);
+        req->close_after = true;
+    }
+    ks_req_complete(req);
 }
 
 /* The coordinator went away: every request it held is lost; close those
  * client connections so the clients retry.  Requests not sent yet wait for
  * the next link. */
 static void
-coord_lost(void)
+coord_lost(void *arg)
 {
+    (void) arg;
     for (size_t i = 0; i < ks_W.npending;) {
         ks_req_t *req = ks_W.pending[i];
         if (!req->forward_sent) {
@@ -196,55 +165,10 @@ coord_lost(void)
 }
 
 static void
-coord_retry_cb(evutil_socket_t fd, short what, void *arg)
+coord_up(void *arg)
 {
-    (void) fd;
-    (void) what;
     (void) arg;
-    coord_connect();
-}
-
-static void
-coord_event_cb(struct bufferevent *bev, short what, void *arg)
-{
-    struct timeval tv = { 0, 100000 };
-
-    (void) arg;
-    if (what & BEV_EVENT_CONNECTED) {
-        ks_rpc_hdr_t h = { 0, 0, KS_RPC_HELLO, 0, (uint32_t) ks_W.in->index };
-        ks_W.coord_up = true;
-        bufferevent_write(bev, &h, sizeof(h));
-        ks_log_debug("connected to the coordinator");
-        forward_flush_unsent();
-        return;
-    }
-    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
-        if (ks_W.coord_up)
-            ks_log_warn("lost the link to the coordinator, reconnecting");
-        bufferevent_free(ks_W.coord);
-        ks_W.coord = NULL;
-        ks_W.coord_up = false;
-        coord_lost();
-        if (!ks_W.stopping)
-            evtimer_add(ks_W.coord_retry, &tv);
-    }
-}
-
-static void
-coord_connect(void)
-{
-    struct sockaddr_un sa;
-    int salen = ks_rpc_coord_addr(&sa, ks_W.in->master_pid);
-
-    ks_W.coord = bufferevent_socket_new(ks_W.base, -1, BEV_OPT_CLOSE_ON_FREE);
-    bufferevent_setcb(ks_W.coord, coord_read_cb, NULL, coord_event_cb, NULL);
-    bufferevent_enable(ks_W.coord, EV_READ | EV_WRITE);
-    if (bufferevent_socket_connect(ks_W.coord, (struct sockaddr *) &sa, salen) < 0) {
-        struct timeval tv = { 0, 100000 };
-        bufferevent_free(ks_W.coord);
-        ks_W.coord = NULL;
-        evtimer_add(ks_W.coord_retry, &tv);
-    }
+    forward_flush_unsent();
 }
 
 /* ---------- connections from the master ---------- */
@@ -384,20 +308,21 @@ ks_worker_main(ks_inherit_t *in)
         ks_W.notify_ev = event_new(ks_W.base, ks_W.notify_fd, EV_READ | EV_PERSIST, on_notify, NULL);
         event_add(ks_W.notify_ev, NULL);
     }
-    ks_W.coord_retry = evtimer_new(ks_W.base, coord_retry_cb, NULL);
+
     ks_W.tick = event_new(ks_W.base, -1, EV_PERSIST, on_tick, NULL);
     event_add(ks_W.tick, &tick);
-    coord_connect();
+    {
+        ks_rpclink_ops_t ops = { (uint32_t) in->index, coord_up, coord_lost, coord_frame };
+        ks_W.coord = ks_rpclink_new(ks_W.base, in->master_pid, &ops, NULL);
+    }
     atomic_store(&in->shm->procs[in->slot].state, KS_SLOT_RUNNING);
     ks_log_debug("worker %d ready", in->index);
 
     event_base_dispatch(ks_W.base);
 
     atomic_store(&in->shm->procs[in->slot].state, KS_SLOT_STOPPING);
-    if (ks_W.coord != NULL)
-        bufferevent_free(ks_W.coord);
+    ks_rpclink_free(ks_W.coord);
     event_free(ks_W.chan_ev);
-    event_free(ks_W.coord_retry);
     event_free(ks_W.tick);
     event_free(ks_W.notify_ev);
     close(ks_W.notify_fd);

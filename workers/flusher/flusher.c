@@ -35,6 +35,7 @@
 #include "objstore/objstore.h"
 #include "process.h"
 #include "records.h"
+#include "rpclink.h"
 #include "segment.h"
 #include "shm/ring.h"
 #include "stats.h"
@@ -49,7 +50,6 @@ ks_flusher_t F;
 
 static void maybe_flush(void);
 static void upload(cycle_t *c);
-static void coord_connect(void);
 
 /* ---------- the coordinator link ---------- */
 
@@ -78,20 +78,13 @@ commit_send(cycle_t *c)
 uint32_t
 ks_flusher_rpc(uint16_t kind, const void *payload, size_t len)
 {
-    ks_rpc_hdr_t h;
+    uint32_t id = ++F.rpc_id;
 
-    if (F.coord == NULL || !F.coord_up)
+    if (id == 0)
+        id = ++F.rpc_id;
+    if (ks_rpclink_send(F.coord, id, kind, 0, payload, len, NULL, 0) != KS_OK)
         return 0;
-    memset(&h, 0, sizeof(h));
-    h.len = (uint32_t) len;
-    h.id = ++F.rpc_id;
-    if (h.id == 0)
-        h.id = ++F.rpc_id;
-    h.kind = kind;
-    bufferevent_write(F.coord, &h, sizeof(h));
-    if (len > 0)
-        bufferevent_write(F.coord, payload, len);
-    return h.id;
+    return id;
 }
 
 static void
@@ -152,99 +145,47 @@ cycle_durable(cycle_t *c)
     maybe_flush();
 }
 
+/* Replies and requests from the coordinator. */
 static void
-coord_read_cb(struct bufferevent *bev, void *arg)
+coord_frame(void *arg, const ks_rpc_hdr_t *h, uint8_t *payload)
 {
-    struct evbuffer *in = bufferevent_get_input(bev);
+    uint8_t status = h->len >= 1 ? payload[0] : 1;
 
     (void) arg;
-    for (;;) {
-        ks_rpc_hdr_t h;
-        uint8_t status = 1;
-
-        if (evbuffer_get_length(in) < sizeof(h))
-            return;
-        evbuffer_copyout(in, &h, sizeof(h));
-        if (evbuffer_get_length(in) < sizeof(h) + h.len)
-            return;
-        evbuffer_drain(in, sizeof(h));
-        if (h.kind == KS_RPC_DELETE_OBJECTS) {
-            char topic[256];
-            size_t n = KS_MIN(h.len, sizeof(topic) - 1);
-            evbuffer_remove(in, topic, n);
-            evbuffer_drain(in, h.len - n);
-            topic[n] = 0;
-            ks_retention_delete_topic(topic);
-            continue;
-        }
-        if (h.len >= 1)
-            evbuffer_remove(in, &status, 1);
-        if (h.len > 1)
-            evbuffer_drain(in, h.len - 1);
-        if (h.kind == KS_RPC_LOG_START_REPLY) {
-            ks_retention_log_start_reply(h.id, status);
-            continue;
-        }
-        if (h.kind != KS_RPC_COMMIT_REPLY || F.cycle == NULL || !F.committing || h.id != F.commit_id)
-            continue;
+    switch (h->kind) {
+    case KS_RPC_DELETE_OBJECTS: {
+        char topic[256];
+        size_t n = KS_MIN(h->len, sizeof(topic) - 1);
+        memcpy(topic, payload, n);
+        topic[n] = 0;
+        ks_retention_delete_topic(topic);
+        break;
+    }
+    case KS_RPC_LOG_START_REPLY:
+        ks_retention_log_start_reply(h->id, status);
+        break;
+    case KS_RPC_COMMIT_REPLY:
+        if (F.cycle == NULL || !F.committing || h->id != F.commit_id)
+            break;
         F.committing = false;
         if (status == 0)
             cycle_durable(F.cycle);
         else
             cycle_retry_later(F.cycle, "the metadata commit");
+        break;
+    default:
+        break;
     }
+    free(payload);
 }
 
+/* A commit lost with the old link is sent again on the new one. */
 static void
-coord_event_cb(struct bufferevent *bev, short what, void *arg)
+coord_up(void *arg)
 {
-    struct timeval tv = { 0, 100000 };
-
-    (void) bev;
     (void) arg;
-    if (what & BEV_EVENT_CONNECTED) {
-        ks_rpc_hdr_t h = { 0, 0, KS_RPC_HELLO, 0, KS_RPC_HELLO_FLUSHER };
-        F.coord_up = true;
-        bufferevent_write(F.coord, &h, sizeof(h));
-        /* A commit lost with the old link is sent again. */
-        if (F.cycle != NULL && F.committing)
-            commit_send(F.cycle);
-        return;
-    }
-    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
-        if (F.coord_up)
-            ks_log_warn("lost the link to the coordinator, reconnecting");
-        bufferevent_free(F.coord);
-        F.coord = NULL;
-        F.coord_up = false;
-        evtimer_add(F.coord_retry, &tv);
-    }
-}
-
-static void
-coord_retry_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void) fd;
-    (void) what;
-    (void) arg;
-    coord_connect();
-}
-
-static void
-coord_connect(void)
-{
-    struct sockaddr_un sa;
-    int salen = ks_rpc_coord_addr(&sa, F.in->master_pid);
-
-    F.coord = bufferevent_socket_new(F.base, -1, BEV_OPT_CLOSE_ON_FREE);
-    bufferevent_setcb(F.coord, coord_read_cb, NULL, coord_event_cb, NULL);
-    bufferevent_enable(F.coord, EV_READ | EV_WRITE);
-    if (bufferevent_socket_connect(F.coord, (struct sockaddr *) &sa, salen) < 0) {
-        struct timeval tv = { 0, 100000 };
-        bufferevent_free(F.coord);
-        F.coord = NULL;
-        evtimer_add(F.coord_retry, &tv);
-    }
+    if (F.cycle != NULL && F.committing)
+        commit_send(F.cycle);
 }
 
 /* ---------- building a cycle ---------- */
@@ -396,7 +337,7 @@ put_done(void *arg, const ks_os_result_t *res)
         }
     }
     c->retry_ms = 0;
-    if (F.coord_up)
+    if (ks_rpclink_up(F.coord))
         commit_send(c);
     else
         F.committing = true;     /* sent when the link is back */
@@ -415,7 +356,7 @@ upload(cycle_t *c)
         c->puts_left += 2;
     }
     if (c->puts_left == 0) {
-        if (F.coord_up)
+        if (ks_rpclink_up(F.coord))
             commit_send(c);
         else
             F.committing = true;
@@ -449,7 +390,7 @@ on_retry(evutil_socket_t fd, short what, void *arg)
     if (F.cycle == NULL)
         return;
     if (F.committing) {
-        if (F.coord_up)
+        if (ks_rpclink_up(F.coord))
             commit_send(F.cycle);
         return;
     }
@@ -596,10 +537,12 @@ ks_flusher_main(ks_inherit_t *in)
     event_add(F.notify_ev, NULL);
     F.timer = evtimer_new(F.base, on_timer, NULL);
     F.retry_timer = evtimer_new(F.base, on_retry, NULL);
-    F.coord_retry = evtimer_new(F.base, coord_retry_cb, NULL);
     F.tick = event_new(F.base, -1, EV_PERSIST, on_tick, NULL);
     event_add(F.tick, &tick);
-    coord_connect();
+    {
+        ks_rpclink_ops_t ops = { KS_RPC_HELLO_FLUSHER, coord_up, NULL, coord_frame };
+        F.coord = ks_rpclink_new(F.base, in->master_pid, &ops, NULL);
+    }
     ks_retention_init();
     atomic_store(&in->shm->procs[in->slot].state, KS_SLOT_RUNNING);
     maybe_flush();
@@ -610,12 +553,10 @@ ks_flusher_main(ks_inherit_t *in)
         ks_log_error("stopping with a flush cycle in flight; the next start redoes it");
     ks_retention_shutdown();
     ks_objstore_close(F.os);
-    if (F.coord != NULL)
-        bufferevent_free(F.coord);
+    ks_rpclink_free(F.coord);
     event_free(F.notify_ev);
     event_free(F.timer);
     event_free(F.retry_timer);
-    event_free(F.coord_retry);
     event_free(F.tick);
     close(F.notify_fd);
     close(F.send_fd);

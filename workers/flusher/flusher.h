@@ -58,9 +58,8 @@ typedef struct {
     ks_objstore_t *os;
     ks_mvcache_t mvc;
     int notify_fd, send_fd;
-    struct event *notify_ev, *timer, *retry_timer, *coord_retry, *tick;
-    struct bufferevent *coord;
-    bool coord_up;
+    struct event *notify_ev, *timer, *retry_timer, *tick;
+    struct ks_rpclink *coord;
     uint32_t rpc_id;
     uint32_t commit_id;          /* the commit in flight */
     cycle_t *cycle;              /* the one in flight, or NULL */
