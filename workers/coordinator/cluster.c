@@ -60,6 +60,7 @@ static struct {
     cJSON *owners;                /* "t/p" -> owner broker id */
     int inflight;                 /* acquisitions / releases running */
     bool started;
+    bool registering;             /* a lease grant or registration in flight */
     int64_t acquire_after_ms;     /* let the other brokers register first */
     void (**waiters)(void *);     /* run when nothing is in flight */
     void **waiter_args;
@@ -241,6 +242,8 @@ on_keepalive(evutil_socket_t fd, short what, void *arg)
     (void) arg;
     if (CL.lease != 0)
         ks_ms_lease_keepalive(ks_C.ms, CL.lease, keepalive_cb, NULL);
+    else if (CL.started && !CL.registering && !ks_C.stopping)
+        register_self();         /* the store was away: try again */
     evtimer_add(CL.keepalive_timer, &tv);
 }
 
@@ -248,6 +251,7 @@ static void
 registered_cb(void *arg, const ks_ms_result_t *res)
 {
     (void) arg;
+    CL.registering = false;
     if (res->rc != KS_OK) {
         ks_log_error("could not register this broker: %s", res->error);
         CL.lease = 0;
@@ -268,7 +272,8 @@ lease_granted(void *arg, const ks_ms_result_t *res)
     (void) arg;
     if (res->rc != KS_OK || res->lease_id == 0) {
         ks_log_error("could not get a broker lease: %s", res->rc != KS_OK ? res->error : "no id");
-        return;
+        CL.registering = false;
+        return;                  /* the keepalive timer tries again */
     }
     CL.lease = res->lease_id;
     atomic_store(&ks_C.in->shm->hdr->coord_lease, CL.lease);
@@ -296,8 +301,11 @@ lease_granted(void *arg, const ks_ms_result_t *res)
 static void
 register_self(void)
 {
-    if (ks_ms_lease_grant(ks_C.ms, LEASE_TTL_S, lease_granted, NULL) != KS_OK)
+    CL.registering = true;
+    if (ks_ms_lease_grant(ks_C.ms, LEASE_TTL_S, lease_granted, NULL) != KS_OK) {
+        CL.registering = false;
         ks_log_error("could not ask for a broker lease");
+    }
 }
 
 /* ---------- ownership ---------- */
