@@ -1321,11 +1321,12 @@ ks_topics_commit(ks_link_t *l, uint32_t id, const uint8_t *p, size_t len,
         mp = &t->partitions[part];
         if (!ks_cluster_owns(tname, part) || mp->slot == KS_SLOT_NONE)
             continue;            /* not ours any more: never acknowledged */
-        if (nops + 3 > cap) {
+        /* per partition: 2 ops, 1 compare, 5 strings at most */
+        if (nops + 2 > cap) {
             cap = cap ? cap * 2 : 16;
             ops = realloc(ops, sizeof(*ops) * cap);
             cmps = realloc(cmps, sizeof(*cmps) * cap);
-            strs = realloc(strs, sizeof(*strs) * cap * 2);
+            strs = realloc(strs, sizeof(*strs) * cap * 3);
         }
         snprintf(key, sizeof(key), TOPICS_PREFIX "%s/partitions/%d/next_offset", tname, part);
         snprintf(val, sizeof(val), "%" PRId64, next);
