@@ -576,3 +576,50 @@ class Etcd:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(10)
+
+
+class S3:
+    """s3rver behind the Signature V4 verifying proxy (s3proxy.py), as
+    s3env.sh starts them; .endpoint is the proxy.  Skips (77) when s3rver
+    is not installed."""
+
+    def __init__(self, test, name="s3"):
+        here = os.path.dirname(os.path.abspath(__file__))
+        s3rver = os.path.join(here, "node_modules", ".bin", "s3rver")
+        if not os.access(s3rver, os.X_OK):
+            log("SKIP: s3rver not installed (cd tests/e2e && npm ci)")
+            sys.exit(77)
+        d = os.path.join(test.tmp, name)
+        os.makedirs(os.path.join(d, "s3data"))
+        port = free_port()
+        env = dict(os.environ, NODE_OPTIONS="--openssl-legacy-provider")
+        lf = open(os.path.join(d, "s3rver.log"), "ab")
+        self.rver = subprocess.Popen([s3rver, "-d", os.path.join(d, "s3data"), "-a", "127.0.0.1", "-p", str(port),
+                                      "--no-vhost-buckets", "-s", "--configure-bucket", "kafscale"],
+                                     stdin=subprocess.DEVNULL, stdout=lf, stderr=lf, env=env,
+                                     start_new_session=True)
+        _procs.append(self.rver)
+        portfile = os.path.join(d, "s3proxy.port")
+        self.proxy_log = os.path.join(d, "s3proxy.log")
+        pf = open(self.proxy_log, "ab")
+        self.proxy = subprocess.Popen(["/usr/bin/python3", os.path.join(here, "s3proxy.py"), "--listen", "127.0.0.1:0",
+                                       "--upstream", "127.0.0.1:%d" % port, "--access-key", "S3RVER",
+                                       "--secret", "S3RVER", "--port-file", portfile],
+                                      stdin=subprocess.DEVNULL, stdout=pf, stderr=pf, start_new_session=True)
+        _procs.append(self.proxy)
+        if not wait_until(lambda: os.path.exists(portfile) and os.path.getsize(portfile) > 0 and port_open(port), 15):
+            raise Failure("s3rver/s3proxy not ready within 15 s")
+        self.endpoint = "http://127.0.0.1:%s" % open(portfile).read().strip()
+        self.data = os.path.join(d, "s3data")
+
+    def broker_opts(self):
+        return {"object.store": "s3", "s3.endpoint": self.endpoint, "s3.bucket": "kafscale",
+                "s3.access.key": "S3RVER", "s3.secret.key": "S3RVER", "s3.region": "us-east-1",
+                "s3.path.style": "true"}
+
+    def refused(self):
+        """Requests the proxy refused (bad signatures)."""
+        try:
+            return sum(1 for line in open(self.proxy_log) if "s3proxy: refused" in line)
+        except OSError:
+            return 0

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Three brokers on one real etcd and one object store.
+"""Three brokers on one real etcd and one bucket (s3rver behind the
+Signature V4 verifying proxy).
 
 - every broker lists the three brokers; a 6-partition topic's leaders are
   spread two per broker, and every broker reports the same leaders;
@@ -9,11 +10,15 @@
 - a broker killed with kill -9 loses its partitions once its lease expires;
   the others take them (after a gap of offsets the old owner could still
   have been writing) and the producer goes on;
-- afterwards every acknowledged message is there exactly once, and a
-  restarted broker gets its share of partitions back.
+- a consumer group reads the topic while the broker dies;
+- afterwards every acknowledged message is there exactly once, every
+  message reached the group, no two brokers ever held the same partition in
+  the same leader epoch (from the brokers' logs), and a restarted broker
+  gets its share of partitions back.
 """
 import os
 import signal
+import subprocess
 import sys
 import time
 
@@ -26,6 +31,24 @@ from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 
 TOPIC = "cluster"
 NPART = 6
+
+# A consumer group member (subprocess): writes every value it reads.
+GROUP_READER = r'''
+import signal, sys
+from confluent_kafka import Consumer
+addrs, topic, out = sys.argv[1:4]
+stop = []
+signal.signal(signal.SIGTERM, lambda s, f: stop.append(1))
+c = Consumer({"bootstrap.servers": addrs, "group.id": "cluster-readers", "auto.offset.reset": "earliest",
+              "session.timeout.ms": 6000})
+c.subscribe([topic])
+f = open(out, "a", buffering=1)
+while not stop:
+    m = c.poll(0.2)
+    if m is not None and not m.error():
+        f.write(m.value().decode() + "\n")
+c.close()
+'''
 
 
 def leaders(port):
@@ -72,13 +95,13 @@ def consume_all(port, expect):
 
 def main(t):
     etcd = kslib.Etcd(t)
-    shared = os.path.join(t.tmp, "objects-shared")
-    os.makedirs(shared)
+    s3 = kslib.S3(t)
     brokers = {}
     for i in (1, 2, 3):
-        brokers[i] = kslib.Broker(t, "b%d" % i, {
-            "broker.id": str(i), "metadata.store": "etcd", "etcd.endpoints": etcd.endpoint,
-            "data.dir": shared, "workers": "1", "log.level": "info"}, start=False)
+        opts = {"broker.id": str(i), "metadata.store": "etcd", "etcd.endpoints": etcd.endpoint,
+                "workers": "1", "log.level": "info", "group.initial.rebalance.delay.ms": "100"}
+        opts.update(s3.broker_opts())
+        brokers[i] = kslib.Broker(t, "b%d" % i, opts, start=False)
     for b in brokers.values():
         b.start()
     addrs = ",".join(b.addr for b in brokers.values())
@@ -120,7 +143,11 @@ def main(t):
         t.check(first == ends[p] + 1, "partition %d continues at offset %d after a clean handover (got %d)"
                 % (p, ends[p] + 1, first))
 
-    # --- crash takeover ---
+    # --- crash takeover, with a consumer group reading meanwhile ---
+    group_out = os.path.join(t.tmp, "group.out")
+    reader = subprocess.Popen(["/usr/bin/python3", "-c", GROUP_READER, addrs, TOPIC, group_out],
+                              stdin=subprocess.DEVNULL)
+    kslib.track_pid(reader.pid)
     lead_now = leaders(brokers[1].port)[0]
     lost = [p for p, b in lead_now.items() if b == 2]
     os.killpg(brokers[2].pid, signal.SIGKILL)
@@ -132,6 +159,15 @@ def main(t):
             "the producer goes on after kill -9 of broker 2 (%.1f s, errors %s)" % (took, errs[:3]))
     t.check(kslib.wait_until(lambda: set(leaders(brokers[1].port)[0].values()) == {1}, 20),
             "broker 1 leads every partition once broker 2's lease expired (it held %s)" % lost)
+
+    want_vals = {v for _, _, v in acked}
+    kslib.wait_until(lambda: os.path.exists(group_out) and
+                     len({l.strip() for l in open(group_out)}) >= len(want_vals), 40, 0.5)
+    reader.send_signal(signal.SIGTERM)
+    reader.wait(20)
+    got_group = {l.strip().encode() for l in open(group_out)} if os.path.exists(group_out) else set()
+    t.check(got_group >= want_vals, "the consumer group read every acknowledged message across the "
+            "broker's death (%d missing)" % len(want_vals - got_group))
 
     # --- everything acknowledged, exactly once ---
     got = consume_all(brokers[1].port, len(acked))
@@ -152,6 +188,22 @@ def main(t):
     at = {(p, o): v for p, o, v in got}
     wrong = [(p, o) for p, o, v in acked if at.get((p, o)) != v]
     t.check(not wrong, "every message at its acknowledged offset (%d wrong, e.g. %s)" % (len(wrong), wrong[:3]))
+
+    # --- no two brokers held a partition in the same epoch ---
+    import re
+    held = {}
+    clash = []
+    for i, b in brokers.items():
+        for line in open(b.log_path, errors="replace"):
+            m = re.search(r"now serving (\S+)-(\d+) from offset \d+ \(leader epoch (\d+)", line)
+            if m:
+                k = (m.group(1), int(m.group(2)), int(m.group(3)))
+                if k in held and held[k] != i:
+                    clash.append((k, held[k], i))
+                held[k] = i
+    t.check(held and not clash, "no partition was taken by two brokers in the same leader epoch "
+            "(%d takeovers, clashes %s)" % (len(held), clash[:3]))
+    t.check(s3.refused() == 0, "the Signature V4 proxy refused no request (%d)" % s3.refused())
 
     # --- a returning broker gets partitions back ---
     brokers[2].start()
