@@ -330,8 +330,12 @@ ks_fetch_shutdown(void)
 {
     while (parked != NULL) {
         fetch_op_t *op = parked;
+        ks_req_t *req = op->req;
         park_unlink(op);
         op_free(op);
+        /* an orphan (its connection closed) is freed by completing it */
+        if (req != NULL && req->conn == NULL)
+            ks_req_complete(req);
     }
     ks_segcache_shutdown();
 }

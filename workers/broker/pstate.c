@@ -31,6 +31,7 @@ typedef struct {
     uint32_t slot, gen;
     char *topic;
     int32_t partition;
+    int64_t hw;                   /* the committed end when the rebuild started */
     char **keys;                  /* segments to read, oldest first */
     size_t nkeys, next;
     int64_t bytes;
@@ -146,7 +147,10 @@ listed(void *arg, const ks_os_result_t *res)
         int32_t part;
         int64_t base;
         bool is_index;
-        if (ks_segment_key_parse(res->keys[i], &part, &base, &is_index) == KS_OK && !is_index)
+        /* Only committed data counts: a segment at or past the high
+         * watermark was uploaded but never committed (its writer died). */
+        if (ks_segment_key_parse(res->keys[i], &part, &base, &is_index) == KS_OK && !is_index &&
+            base < rb->hw)
             rb->keys[rb->nkeys++] = strdup(res->keys[i]);
     }
     /* zero-padded base offsets: the names sort by offset */
@@ -192,6 +196,7 @@ ks_pstate_ready(const ks_mv_topic_t *t, const ks_mv_partition_t *mp)
     }
     rb->slot = mp->slot;
     rb->gen = mp->slot_gen;
+    rb->hw = atomic_load(&p->hw);
     rb->topic = strdup(t->name);
     rb->partition = mp->partition;
     snprintf(prefix, sizeof(prefix), "%s%s%s/%d/", ks_W.in->conf->s3_namespace,

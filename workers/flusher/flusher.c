@@ -494,8 +494,18 @@ on_stop(void *arg)
     (void) arg;
     if (F.stopping)
         return;
-    /* Upload everything still pending, then exit. */
     F.stopping = true;
+    /* The master died (kill -9): nothing can be committed any more (the
+     * coordinator goes too), and a broker started again on this data may
+     * reuse the offsets of what is pending here.  Upload nothing more. */
+    if (getppid() != F.in->master_pid) {
+        ks_log_error("the master is gone: stopping without uploading %llu pending bytes "
+                     "(they were never acknowledged)",
+                     (unsigned long long) (atomic_load(&F.ring->reserve) - atomic_load(&F.ring->durable)));
+        event_base_loopbreak(F.base);
+        return;
+    }
+    /* Stopped by the master: upload everything still pending, then exit. */
     ks_log_info("stopping: uploading %llu pending bytes",
                 (unsigned long long) (atomic_load(&F.ring->reserve) - atomic_load(&F.ring->durable)));
     maybe_flush();
