@@ -99,6 +99,14 @@ on_hup(evutil_socket_t sig, short what, void *arg)
     ks_reload_conf(ce->in);
 }
 
+static volatile bool master_gone;
+
+bool
+ks_child_master_gone(const ks_inherit_t *in)
+{
+    return master_gone || getppid() != in->master_pid;
+}
+
 static void
 on_death(evutil_socket_t fd, short what, void *arg)
 {
@@ -107,6 +115,7 @@ on_death(evutil_socket_t fd, short what, void *arg)
 
     (void) what;
     if (read(fd, &c, 1) == 0) {
+        master_gone = true;
         ks_log_error("the master is gone, stopping");
         event_del(ce->ev_death);
         ce->on_stop(ce->arg);

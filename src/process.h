@@ -43,6 +43,9 @@ int ks_child_setup(ks_inherit_t *in, const char *name, int index);
 /* Reloads the configuration (SIGHUP) from in->conf_path and overrides into
  * in->conf, keeping non-reloadable values. Runs in: any process. */
 int ks_reload_conf(ks_inherit_t *in);
+/* Whether the master died (its death pipe closed or this process was
+ * reparented). Runs in: any child. */
+bool ks_child_master_gone(const ks_inherit_t *in);
 /* Builds a configuration: defaults, then the file (path may be NULL), then
  * the environment, then the -o overrides; validated. */
 int ks_conf_build(ks_conf_t *c, const char *path, char **overrides, int noverrides,

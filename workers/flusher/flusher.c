@@ -498,7 +498,7 @@ on_stop(void *arg)
     /* The master died (kill -9): nothing can be committed any more (the
      * coordinator goes too), and a broker started again on this data may
      * reuse the offsets of what is pending here.  Upload nothing more. */
-    if (getppid() != F.in->master_pid) {
+    if (ks_child_master_gone(F.in)) {
         ks_log_error("the master is gone: stopping without uploading %llu pending bytes "
                      "(they were never acknowledged)",
                      (unsigned long long) (atomic_load(&F.ring->reserve) - atomic_load(&F.ring->durable)));
