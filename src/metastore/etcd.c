@@ -1765,3 +1765,73 @@ const ks_ms_backend_t ks_ms_etcd_backend = {
     .unwatch = ks_etcd_unwatch,
     .snapshot = NULL,
 };
+
+/* ---- TEST ONLY: the fuzz target's way in (tests/fuzz/fuzz_etcd.c) ----
+ * Runs every JSON parsing path of this backend on the bytes, with no
+ * network and no callbacks: the answer as a 200 of every request kind and
+ * as an HTTP error, the authenticate answer, and the bytes as a watch
+ * stream (split in two writes at a point taken from the input).  Never
+ * called by kafscaled. */
+int ks_ms_etcd_parse_for_fuzz(const uint8_t *p, size_t n);
+
+int
+ks_ms_etcd_parse_for_fuzz(const uint8_t *p, size_t n)
+{
+    static const int kinds[] = { REQ_RANGE, REQ_PUT, REQ_DELETE, REQ_TXN, REQ_GRANT,
+                                 REQ_KEEPALIVE, REQ_REVOKE_KEYS, REQ_REVOKE, REQ_AUTH };
+    static struct event_base *evbase;   /* one for the process: event_active needs it */
+    ks_etcd_ep_t ep = { "http://fuzz:2379", "fuzz:2379" };
+    ks_etcd_t ms;
+    ks_etcd_watch_t w;
+    ks_etcd_item_t *it;
+    cJSON *j;
+    size_t i, cut;
+    int code;
+
+    if (evbase == NULL && (evbase = event_base_new()) == NULL)
+        return -1;
+    memset(&ms, 0, sizeof(ms));
+    ms.evbase = evbase;
+    ms.eps = &ep;
+    ms.neps = 1;
+    ms.qtail = &ms.qhead;
+    ms.dtail = &ms.dhead;
+    ms.deliver_ev = event_new(evbase, -1, 0, ks_etcd_deliver_cb, &ms);
+    j = cJSON_ParseWithLength((const char *) p, n);
+    for (i = 0; i < KS_ARRAY_LEN(kinds); i++) {
+        ks_etcd_req_t *r = ks_etcd_req_new(&ms, kinds[i], "/fuzz", NULL, NULL, NULL);
+
+        if (j != NULL) {
+            ks_etcd_seen_rev(&ms, j);
+            r->res.revision = ks_etcd_i64(cJSON_GetObjectItemCaseSensitive(j, "header"), "revision");
+            ks_etcd_parse_ok(&ms, r, j);
+        }
+        if (kinds[i] == REQ_AUTH) {
+            ks_etcd_auth_done(&ms, r, r->res.rc == KS_OK && j != NULL, j);
+            ks_etcd_wipe_free(ms.token);
+            ms.token = NULL;
+            continue;
+        }
+        ks_ms_result_free(&r->res);
+        r->res.rc = KS_OK;
+        r->res.error = NULL;
+        ks_etcd_http_error(r, 400, j, &code);
+        ks_etcd_req_free(r);
+    }
+    cJSON_Delete(j);
+
+    memset(&w, 0, sizeof(w));
+    w.ms = &ms;
+    w.id = 1;
+    w.prefix = "/fuzz/";
+    cut = n > 0 ? p[0] % (n + 1) : 0;
+    if (ks_etcd_watch_write_fn((char *) p, 1, cut, &w) == cut)
+        ks_etcd_watch_write_fn((char *) p + cut, 1, n - cut, &w);
+    free(w.line.p);
+    while ((it = ms.dhead) != NULL) {   /* the events it would have delivered */
+        ms.dhead = it->next;
+        ks_etcd_item_free(it);
+    }
+    event_free(ms.deliver_ev);
+    return 0;
+}
