@@ -1090,11 +1090,17 @@ knode(int32_t node_id, ks_str_t host, int32_t port)
 {
     char h[256], p[16];
 
-    for (int i = 0; i < nkconns; i++)
-        if (kconns[i]->node_id == node_id && node_id >= 0)
-            return kconns[i];
     snprintf(h, sizeof(h), "%.*s", host.len > 0 ? (int) host.len : 0, host.p ? host.p : "");
     snprintf(p, sizeof(p), "%" PRId32, port);
+    for (int i = 0; i < nkconns; i++) {
+        char addr[300];
+        if (kconns[i]->node_id == node_id && node_id >= 0)
+            return kconns[i];
+        /* the bootstrap broker, under its node id */
+        snprintf(addr, sizeof(addr), strchr(h, ':') ? "[%s]:%s" : "%s:%s", h, p);
+        if (kconns[i]->node_id == -1 && strcmp(kconns[i]->addr, addr) == 0)
+            return kconns[i];
+    }
     return kconn_open(h, p, node_id);
 }
 
