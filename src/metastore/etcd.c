@@ -303,8 +303,12 @@ ks_etcd_i64(const cJSON *obj, const char *name)
 
     if (cJSON_IsString(v) && v->valuestring != NULL)
         return strtoll(v->valuestring, NULL, 10);
-    if (cJSON_IsNumber(v))
-        return (int64_t) v->valuedouble;    /* small numbers only, never IDs */
+    if (cJSON_IsNumber(v)) {
+        /* small numbers only, never IDs; out of range (or NaN) is refused */
+        if (!(v->valuedouble >= -9.2e18 && v->valuedouble <= 9.2e18))
+            return 0;
+        return (int64_t) v->valuedouble;
+    }
     return 0;
 }
 
@@ -1048,7 +1052,7 @@ ks_etcd_watch_event(ks_etcd_watch_t *w, const cJSON *ev)
     }
     it->watch_id = w->id;
     it->kind = del ? KS_MS_WATCH_DELETE : KS_MS_WATCH_PUT;
-    if (it->kv.mod_rev >= w->next_rev)
+    if (it->kv.mod_rev >= w->next_rev && it->kv.mod_rev < INT64_MAX)
         w->next_rev = it->kv.mod_rev + 1;
     if (it->kv.mod_rev > w->ms->last_rev)
         w->ms->last_rev = it->kv.mod_rev;
@@ -1135,7 +1139,7 @@ ks_etcd_watch_line(ks_etcd_watch_t *w, const char *line, size_t len)
         && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "created")) && keep) {
         /* progress notification: everything up to its revision was sent */
         int64_t rev = ks_etcd_i64(cJSON_GetObjectItemCaseSensitive(res, "header"), "revision");
-        if (rev + 1 > w->next_rev)
+        if (rev < INT64_MAX && rev + 1 > w->next_rev)
             w->next_rev = rev + 1;
     }
     cJSON_Delete(j);

@@ -57,7 +57,6 @@ static struct {
     int32_t *live;                /* registered broker ids, sorted */
     int nlive;
     cJSON *brokers;               /* id -> registration document */
-    cJSON *owners;                /* "t/p" -> owner broker id */
     int inflight;                 /* acquisitions / releases running */
     bool started;
     bool registering;             /* a lease grant or registration in flight */
@@ -76,26 +75,110 @@ pkey_name(char *buf, size_t len, const char *topic, int32_t p)
     snprintf(buf, len, "%s/%d", topic, p);
 }
 
+/* Partition owners: an open-addressing table keyed by "topic/partition"
+ * (tombstones on removal; rebuilt when they pile up). */
+typedef struct {
+    char *key;                   /* NULL: empty; OWN_TOMB: removed */
+    int32_t broker;
+} own_slot_t;
+
+static char own_tomb;
+#define OWN_TOMB (&own_tomb)
+
+static struct {
+    own_slot_t *s;
+    size_t cap, used, live;
+} OW;
+
+static uint64_t
+own_hash(const char *k)
+{
+    uint64_t h = 1469598103934665603ull;
+
+    for (; *k; k++)
+        h = (h ^ (uint8_t) *k) * 1099511628211ull;
+    return h;
+}
+
+static own_slot_t *
+own_find(const char *k, bool for_insert)
+{
+    own_slot_t *tomb = NULL;
+
+    if (OW.cap == 0)
+        return NULL;
+    for (size_t i = own_hash(k) & (OW.cap - 1);; i = (i + 1) & (OW.cap - 1)) {
+        own_slot_t *e = &OW.s[i];
+        if (e->key == NULL)
+            return for_insert ? (tomb != NULL ? tomb : e) : NULL;
+        if (e->key == OWN_TOMB) {
+            if (tomb == NULL)
+                tomb = e;
+        } else if (strcmp(e->key, k) == 0) {
+            return e;
+        }
+    }
+}
+
+static void
+own_grow(void)
+{
+    own_slot_t *old = OW.s;
+    size_t oldcap = OW.cap;
+
+    OW.cap = OW.cap ? OW.cap * 2 : 1024;
+    while (OW.live * 2 >= OW.cap)
+        OW.cap *= 2;
+    OW.s = calloc(OW.cap, sizeof(own_slot_t));
+    OW.used = OW.live;
+    for (size_t i = 0; i < oldcap; i++) {
+        if (old[i].key != NULL && old[i].key != OWN_TOMB) {
+            own_slot_t *e = own_find(old[i].key, true);
+            *e = old[i];
+        }
+    }
+    free(old);
+}
+
 static int32_t
 owner_of(const char *topic, int32_t p)
 {
     char k[300];
-    cJSON *v;
+    own_slot_t *e;
 
     pkey_name(k, sizeof(k), topic, p);
-    v = cJSON_GetObjectItemCaseSensitive(CL.owners, k);
-    return cJSON_IsNumber(v) ? (int32_t) v->valuedouble : -1;
+    e = own_find(k, false);
+    return e != NULL ? e->broker : -1;
 }
 
 static void
 set_owner(const char *topic, int32_t p, int32_t broker)
 {
     char k[300];
+    own_slot_t *e;
 
     pkey_name(k, sizeof(k), topic, p);
-    cJSON_DeleteItemFromObjectCaseSensitive(CL.owners, k);
-    if (broker != -1)            /* -1: nobody; -2: being handed over by us */
-        cJSON_AddNumberToObject(CL.owners, k, broker);
+    e = own_find(k, false);
+    if (broker == -1) {          /* -1: nobody; -2: being handed over by us */
+        if (e != NULL) {
+            free(e->key);
+            e->key = OWN_TOMB;
+            OW.live--;
+        }
+        return;
+    }
+    if (e != NULL) {
+        e->broker = broker;
+        return;
+    }
+    if ((OW.used + 1) * 2 >= OW.cap)
+        own_grow();
+    e = own_find(k, true);
+    if (e->key == NULL)
+        OW.used++;
+    e->key = strdup(k);
+    e->broker = broker;
+    OW.live++;
 }
 
 static int32_t
@@ -783,7 +866,6 @@ ks_cluster_start(void (*done)(int rc))
 
     start_done = done;
     CL.brokers = cJSON_CreateObject();
-    CL.owners = cJSON_CreateObject();
     CL.keepalive_timer = evtimer_new(ks_C.base, on_keepalive, NULL);
     CL.reconcile_timer = evtimer_new(ks_C.base, on_reconcile, NULL);
     CL.release_timer = evtimer_new(ks_C.base, on_release_timer, NULL);
