@@ -166,10 +166,12 @@ def main(t):
         produce = value(samples, "kafscale_requests_total", api="Produce")
         fetch = value(samples, "kafscale_requests_total", api="Fetch")
         # What the broker counted matches what the clients sent (the
-        # clients' statistics may miss the last few requests).
+        # clients' statistics may miss the last few requests; the counter is
+        # of requests answered, and the consumer's last long-polling Fetch
+        # may still be waiting when it closes).
         t.check(sent_produce >= 3 and produce is not None and sent_produce <= produce <= sent_produce + 3,
                 "Produce requests counted: %s, the producer sent %d" % (produce, sent_produce))
-        t.check(sent_fetch >= 1 and fetch is not None and sent_fetch <= fetch <= 2 * sent_fetch + 5,
+        t.check(sent_fetch >= 1 and fetch is not None and sent_fetch - 1 <= fetch <= 2 * sent_fetch + 5,
                 "Fetch requests counted: %s, the consumer sent %d" % (fetch, sent_fetch))
         t.check(value(samples, "kafscale_request_errors_total", api="Produce") == 0,
                 "no Produce errors")

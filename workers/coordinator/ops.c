@@ -95,6 +95,7 @@ typedef struct {
 typedef struct waiter {
     struct evhttp_request *req;
     char *name;                   /* NULL = every group */
+    uint64_t need_seq;            /* answered by a read issued at or after this */
     struct waiter *next;
 } waiter_t;
 
@@ -121,6 +122,7 @@ static struct {
     size_t ngroups;
     int64_t groups_ms;            /* when the copy was read, 0 = never */
     bool groups_loading;
+    uint64_t groups_seq;          /* reads of the groups issued so far */
     waiter_t *waiters;
     ot_part_t *tparts;
     size_t ntparts;
@@ -490,7 +492,8 @@ group_at(og_group_t **gs, size_t *n, size_t *cap, const char *name, size_t len)
     return g;
 }
 
-static void answer_waiters(void);
+static void answer_waiters(uint64_t seq);
+static void refresh_groups(void);
 
 static void
 groups_loaded(void *arg, const ks_ms_result_t *res)
@@ -498,11 +501,12 @@ groups_loaded(void *arg, const ks_ms_result_t *res)
     size_t plen = strlen(GROUPS_PREFIX), n = 0, cap = 0;
     og_group_t *gs = NULL;
 
-    (void) arg;
+    uint64_t seq = (uint64_t) (uintptr_t) arg;
+
     O.groups_loading = false;
     if (res->rc != KS_OK) {
         ks_log_debug("ops: could not read the consumer groups: %s", res->error ? res->error : "error");
-        answer_waiters();
+        answer_waiters(UINT64_MAX);
         return;
     }
     for (size_t i = 0; i < res->nkvs; i++) {
@@ -558,7 +562,7 @@ groups_loaded(void *arg, const ks_ms_result_t *res)
     O.groups = gs;
     O.ngroups = n;
     O.groups_ms = ks_now_ms();
-    answer_waiters();
+    answer_waiters(seq);
 }
 
 static void
@@ -635,9 +639,10 @@ refresh_groups(void)
     if (O.groups_loading || ks_C.ms == NULL)
         return;
     O.groups_loading = true;
-    if (ks_ms_range(ks_C.ms, GROUPS_PREFIX, 0, groups_loaded, NULL) != KS_OK) {
+    O.groups_seq++;
+    if (ks_ms_range(ks_C.ms, GROUPS_PREFIX, 0, groups_loaded, (void *) (uintptr_t) O.groups_seq) != KS_OK) {
         O.groups_loading = false;
-        answer_waiters();
+        answer_waiters(UINT64_MAX);
     }
 }
 
@@ -859,26 +864,41 @@ json_group(const og_group_t *g)
     static const char *const live_states[] = {
         "Empty", "PreparingRebalance", "CompletingRebalance", "Stable", "Dead"
     };
-    /* the stored document is written before a generation becomes Stable:
-     * a group coordinated here answers with its live state */
+    /* the stored document is written before a generation becomes Stable
+     * and may lag a leave: a group coordinated here answers with its live
+     * state and members */
     const ks_group_t *lg = ks_group_find(g->name, (int32_t) strlen(g->name));
 
     cJSON_AddStringToObject(o, "group", g->name);
-    if (lg != NULL && lg->state >= KS_G_EMPTY && lg->state <= KS_G_DEAD)
+    if (lg != NULL && lg->state >= KS_G_EMPTY && lg->state <= KS_G_DEAD) {
         cJSON_AddStringToObject(o, "state", live_states[lg->state]);
-    else
+        cJSON_AddStringToObject(o, "protocol_type", lg->protocol_type ? lg->protocol_type : "");
+        cJSON_AddStringToObject(o, "protocol", lg->protocol ? lg->protocol : "");
+        cJSON_AddStringToObject(o, "leader", lg->leader ? lg->leader : "");
+        cJSON_AddNumberToObject(o, "generation_id", lg->generation);
+        for (const ks_gmember_t *lm = lg->members; lm != NULL; lm = lm->next) {
+            cJSON *jm = cJSON_CreateObject();
+            cJSON_AddStringToObject(jm, "member_id", lm->id ? lm->id : "");
+            if (lm->instance_id != NULL)
+                cJSON_AddStringToObject(jm, "group_instance_id", lm->instance_id);
+            cJSON_AddStringToObject(jm, "client_id", lm->client_id ? lm->client_id : "");
+            cJSON_AddStringToObject(jm, "client_host", lm->client_host ? lm->client_host : "");
+            cJSON_AddItemToArray(ms, jm);
+        }
+    } else {
         cJSON_AddStringToObject(o, "state", cJSON_IsString(st) ? st->valuestring : "Empty");
-    copy_string(o, g->meta, "protocol_type");
-    copy_string(o, g->meta, "protocol");
-    copy_string(o, g->meta, "leader");
-    cJSON_AddNumberToObject(o, "generation_id", cJSON_IsNumber(gen) ? gen->valuedouble : 0);
-    cJSON_ArrayForEach(m, members) {
-        cJSON *jm = cJSON_CreateObject();
-        copy_string(jm, m, "member_id");
-        copy_string(jm, m, "group_instance_id");
-        copy_string(jm, m, "client_id");
-        copy_string(jm, m, "client_host");
-        cJSON_AddItemToArray(ms, jm);
+        copy_string(o, g->meta, "protocol_type");
+        copy_string(o, g->meta, "protocol");
+        copy_string(o, g->meta, "leader");
+        cJSON_AddNumberToObject(o, "generation_id", cJSON_IsNumber(gen) ? gen->valuedouble : 0);
+        cJSON_ArrayForEach(m, members) {
+            cJSON *jm = cJSON_CreateObject();
+            copy_string(jm, m, "member_id");
+            copy_string(jm, m, "group_instance_id");
+            copy_string(jm, m, "client_id");
+            copy_string(jm, m, "client_host");
+            cJSON_AddItemToArray(ms, jm);
+        }
     }
     cJSON_AddNumberToObject(o, "member_count", cJSON_GetArraySize(ms));
     cJSON_AddItemToObject(o, "members", ms);
@@ -924,6 +944,13 @@ groups_answer(struct evhttp_request *req, const char *name)
                 reply_json(req, 200, "OK", json_group(&O.groups[i]));
                 return;
             }
+        /* live here but its document not written yet */
+        if (ks_group_find(name, (int32_t) strlen(name)) != NULL) {
+            og_group_t lg = { 0 };
+            lg.name = (char *) name;
+            reply_json(req, 200, "OK", json_group(&lg));
+            return;
+        }
         reply_json_error(req, 404, "Not Found", "unknown group");
         return;
     }
@@ -933,19 +960,30 @@ groups_answer(struct evhttp_request *req, const char *name)
     reply_json(req, 200, "OK", arr);
 }
 
+/* Answers the requests that waited for the read `seq` (or an earlier one;
+ * UINT64_MAX: every request, the read failed); the requests that came while
+ * it was in flight need the next one, issued here. */
 static void
-answer_waiters(void)
+answer_waiters(uint64_t seq)
 {
-    waiter_t *w = O.waiters;
+    waiter_t *w = O.waiters, **keep = &O.waiters;
 
     O.waiters = NULL;
     while (w != NULL) {
         waiter_t *next = w->next;
-        groups_answer(w->req, w->name);
-        free(w->name);
-        free(w);
+        if (w->need_seq <= seq) {
+            groups_answer(w->req, w->name);
+            free(w->name);
+            free(w);
+        } else {
+            w->next = NULL;
+            *keep = w;
+            keep = &w->next;
+        }
         w = next;
     }
+    if (O.waiters != NULL)
+        refresh_groups();
 }
 
 static void
@@ -953,12 +991,16 @@ api_groups(struct evhttp_request *req, const char *name)
 {
     waiter_t *w;
 
-    if (!ks_C.ready || ks_now_ms() - O.groups_ms <= FRESH_MS) {
+    /* One group (an operator looking at it, or a script right after its
+     * consumer closed) is always read again: the answer shows every commit
+     * and membership change acknowledged before the request.  The list of
+     * every group may be up to FRESH_MS old. */
+    if (!ks_C.ready || (name == NULL && ks_now_ms() - O.groups_ms <= FRESH_MS)) {
         groups_answer(req, name);
         return;
     }
-    /* Answered when a fresh copy arrived (a disconnected client's request
-     * is detached by evhttp and freed by the reply). */
+    /* Answered by a read issued after this request arrived (a disconnected
+     * client's request is detached by evhttp and freed by the reply). */
     w = calloc(1, sizeof(*w));
     if (w == NULL || (name != NULL && (w->name = strdup(name)) == NULL)) {
         free(w);
@@ -966,6 +1008,7 @@ api_groups(struct evhttp_request *req, const char *name)
         return;
     }
     w->req = req;
+    w->need_seq = O.groups_seq + 1;
     w->next = O.waiters;
     O.waiters = w;
     refresh_groups();
