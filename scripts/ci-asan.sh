@@ -1,5 +1,7 @@
 #!/bin/sh
 # ASan+UBSan build of the whole tree, out of tree, and `make check` under it.
+# It is configured --with-libs3 as well, so the libs3 backend's tests
+# (tests/unit/test_objstore_s3.sh, against s3rver) run here.
 #
 # The source tree itself is usually configured in place (the README's test
 # command runs ./configure there), and automake refuses an out-of-tree build
@@ -24,7 +26,7 @@ mkdir -p "$b/src" "$b/obj"
 status=0
 (cd "$b/src" && autoreconf -fi >/dev/null 2>&1) || { echo "asan: autoreconf failed"; status=1; }
 if [ $status = 0 ]; then
-  (cd "$b/obj" && ../src/configure --enable-sanitizers CC="$CC" >configure.out 2>&1) ||
+  (cd "$b/obj" && ../src/configure --enable-sanitizers --with-libs3 CC="$CC" >configure.out 2>&1) ||
     { tail -20 "$b/obj/configure.out"; echo "asan: configure failed"; status=1; }
 fi
 t_build=$(date +%s)

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 APT_PACKAGES="
   build-essential autoconf automake libtool pkg-config
-  libevent-dev libcurl4-openssl-dev libcjson-dev zlib1g-dev check libssl-dev
+  libevent-dev libcurl4-openssl-dev libcjson-dev zlib1g-dev check libssl-dev libs3-dev
   clang llvm libclang-rt-14-dev valgrind
   etcd-server kcat librdkafka-dev python3 python3-kafka python3-confluent-kafka
   curl procps psmisc iproute2 groff-base
