@@ -152,6 +152,9 @@ static struct {
     size_t ntopics;
     bool topic_running;
     size_t topic_deletes_left;
+    bool shut;                    /* ks_retention_shutdown ran: object-store
+                                   * results delivered by the store's close
+                                   * are dropped */
 } R;
 
 static void next_task(void);
@@ -181,6 +184,10 @@ deleted_one(void *arg, const ks_os_result_t *res)
 {
     char *key = arg;
 
+    if (R.shut) {
+        free(key);
+        return;
+    }
     if (res->rc != KS_OK && res->rc != KS_OS_NOT_FOUND)
         ks_log_warn("could not delete expired object %s: %s", key, res->error ? res->error : "error");
     else
@@ -287,6 +294,10 @@ probed(void *arg, const ks_os_result_t *res)
 {
     char *key = arg;
 
+    if (R.shut) {
+        free(key);
+        return;
+    }
     if (res->rc == KS_OK && res->len >= 32) {
         ks_segment_info_t si;
         if (ks_segment_parse_header(res->data, &si) == KS_OK)
@@ -307,6 +318,8 @@ cmp_seg(const void *a, const void *b)
 static void
 listed(void *arg, const ks_os_result_t *res)
 {
+    if (R.shut)
+        return;
     (void) arg;
     segs_free();
     if (res->rc != KS_OK) {
@@ -413,6 +426,10 @@ topic_deleted_one(void *arg, const ks_os_result_t *res)
 {
     char *key = arg;
 
+    if (R.shut) {
+        free(key);
+        return;
+    }
     if (res->rc != KS_OK && res->rc != KS_OS_NOT_FOUND)
         ks_log_warn("could not delete object %s of a deleted topic: %s", key, res->error ? res->error : "error");
     known_forget(key);
@@ -426,6 +443,8 @@ topic_deleted_one(void *arg, const ks_os_result_t *res)
 static void
 topic_listed(void *arg, const ks_os_result_t *res)
 {
+    if (R.shut)
+        return;
     (void) arg;
     if (res->rc != KS_OK) {
         ks_log_warn("could not list the objects of deleted topic %s: %s", R.topics[0],
@@ -505,12 +524,16 @@ ks_retention_init(void)
 void
 ks_retention_shutdown(void)
 {
+    R.shut = true;
     event_free(R.timer);
+    R.timer = NULL;
     segs_free();
     tasks_free();
     for (size_t i = 0; i < R.ntopics; i++)
         free(R.topics[i]);
     free(R.topics);
+    R.topics = NULL;
+    R.ntopics = 0;
     for (size_t i = 0; i < known_cap; i++)
         free(known[i].key);
     free(known);
