@@ -20,7 +20,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netdb.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -821,6 +823,47 @@ write_pid_file(const char *path)
     return KS_OK;
 }
 
+/* `user`: after the listeners are open (a port below 1024 needs root), the
+ * master and every child it forks run as that user, with its groups.  Only
+ * root can switch; naming the user one already runs as is allowed. */
+static int
+drop_privileges(const char *user, const char *data_dir)
+{
+    struct passwd *pw;
+
+    if (user == NULL || user[0] == 0)
+        return KS_OK;
+    errno = 0;
+    pw = getpwnam(user);
+    if (pw == NULL) {
+        ks_log_error("user = %s: %s", user, errno ? strerror(errno) : "no such user");
+        return KS_ERROR;
+    }
+    if (geteuid() != 0) {
+        if (pw->pw_uid == geteuid())
+            return KS_OK;
+        ks_log_error("user = %s: only root can switch to another user (running as uid %u)", user,
+                     (unsigned) geteuid());
+        return KS_ERROR;
+    }
+    if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+        ks_log_error("user = %s: could not switch to uid %u gid %u: %s", user, (unsigned) pw->pw_uid,
+                     (unsigned) pw->pw_gid, strerror(errno));
+        return KS_ERROR;
+    }
+    if (setuid(0) == 0) {
+        ks_log_error("user = %s: root privileges could be regained after switching; stopping", user);
+        return KS_ERROR;
+    }
+    if (access(data_dir, R_OK | W_OK | X_OK) != 0) {
+        ks_log_error("user = %s: the data directory %s is not writable by that user: %s", user, data_dir,
+                     strerror(errno));
+        return KS_ERROR;
+    }
+    ks_log_info("running as user %s (uid %u, gid %u)", user, (unsigned) pw->pw_uid, (unsigned) pw->pw_gid);
+    return KS_OK;
+}
+
 static int
 daemonize(void)
 {
@@ -940,6 +983,8 @@ ks_master_run(ks_inherit_t *in, bool daemon_mode, const char *pid_file)
         M.listeners[M.nlisteners].index = i;
         M.nlisteners++;
     }
+    if (drop_privileges(conf->user, conf->data_dir) != KS_OK)
+        return 1;
 
     if (pipe2(M.death_pipe, O_CLOEXEC) < 0) {
         ks_log_error("could not create the death pipe: %s", strerror(errno));

@@ -118,4 +118,33 @@ ks_wait_for 10 sh -c "! kill -0 $DPID" || ks_fail "daemon pid $DPID still runnin
 ks_wait_for 1 ks_none_left $KIDS || ks_fail "daemon children left: $(ks_leftover $KIDS)"
 ks_wait_for 2 sh -c "[ ! -e '$PIDFILE' ]" || ks_fail "pid file $PIDFILE not removed at shutdown"
 ks_pass "daemon: SIGTERM stopped master and children and removed the pid file"
+# --- 6. user = (as root): every process runs as that user --------------------------
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+    chmod o+x "$KS_TMP"
+    mkdir -p "$KS_TMP/u.data" && chown nobody "$KS_TMP/u.data"
+    ks_broker_start u -o user=nobody
+    UPID=$KS_BROKER_PID
+    USERS=$( (ps -o user= -p "$UPID"; ps --ppid "$UPID" -o user=) | sort -u | tr '\n' ' ')
+    [ "$USERS" = "nobody " ] || ks_fail "user=nobody: processes run as '$USERS'"
+    seq 1 1000 | kcat -P -b "127.0.0.1:$KS_BROKER_PORT" -t usertopic -X acks=all 2>/dev/null
+    N=$(timeout 20 kcat -C -b "127.0.0.1:$KS_BROKER_PORT" -t usertopic -o beginning -e -q 2>/dev/null | wc -l)
+    [ "$N" = 1000 ] || ks_fail "user=nobody: consumed $N of 1000"
+    [ "$(stat -c %U "$KS_TMP/u.data/meta")" = nobody ] || ks_fail "user=nobody: the metadata store is not nobody's"
+    ks_broker_stop "$UPID"
+    ks_pass "user=nobody: master and children run as nobody, 1000 messages produced and consumed"
+    OUT=$(timeout 10 "$KAFSCALED" -o "listeners=PLAINTEXT://127.0.0.1:$(ks_free_port)" -o ops.listen= \
+          -o "data.dir=$KS_TMP/u.data" -o user=ks-no-such-user </dev/null 2>&1)
+    RC=$?
+    [ $RC = 1 ] && echo "$OUT" | grep -q 'user = ks-no-such-user: no such user' ||
+        ks_fail "user=ks-no-such-user: exit $RC, output: $OUT"
+    mkdir -p "$KS_TMP/rootdata" && chmod 0700 "$KS_TMP/rootdata"
+    OUT=$(timeout 10 "$KAFSCALED" -o "listeners=PLAINTEXT://127.0.0.1:$(ks_free_port)" -o ops.listen= \
+          -o "data.dir=$KS_TMP/rootdata" -o user=nobody </dev/null 2>&1)
+    RC=$?
+    [ $RC = 1 ] && echo "$OUT" | grep -q 'is not writable by that user' ||
+        ks_fail "user=nobody with root's data directory: exit $RC, output: $OUT"
+    ks_pass "user=: an unknown user and a data directory the user cannot write are refused (exit 1)"
+else
+    ks_log "user=: not root (or no user nobody), not checked"
+fi
 echo PASS
