@@ -295,6 +295,14 @@ ks_etcd_b64_decode(const char *s, size_t *outlen)
 
 /* ---- JSON helpers ---------------------------------------------------- */
 
+/* The revision after `rev`; a revision from the network may be anything, so
+ * INT64_MAX stays INT64_MAX rather than overflowing. */
+static int64_t
+ks_etcd_rev_after(int64_t rev)
+{
+    return rev < INT64_MAX ? rev + 1 : INT64_MAX;
+}
+
 /* An int64 field: etcd sends them as strings; a missing one is 0. */
 static int64_t
 ks_etcd_i64(const cJSON *obj, const char *name)
@@ -797,7 +805,7 @@ ks_etcd_pump(ks_etcd_t *ms)
             }
             ms->inflight = r;
             w->creating = r;
-            w->next_rev = ms->last_rev > 0 ? ms->last_rev + 1 : 0;
+            w->next_rev = ms->last_rev > 0 ? ks_etcd_rev_after(ms->last_rev) : 0;
             w->ep = ms->cur;
             ks_etcd_watch_start(w);
             continue;
@@ -1053,7 +1061,7 @@ ks_etcd_watch_event(ks_etcd_watch_t *w, const cJSON *ev)
     it->watch_id = w->id;
     it->kind = del ? KS_MS_WATCH_DELETE : KS_MS_WATCH_PUT;
     if (it->kv.mod_rev >= w->next_rev && it->kv.mod_rev < INT64_MAX)
-        w->next_rev = it->kv.mod_rev + 1;
+        w->next_rev = ks_etcd_rev_after(it->kv.mod_rev);
     if (it->kv.mod_rev > w->ms->last_rev)
         w->ms->last_rev = it->kv.mod_rev;
     ks_etcd_item_push(w->ms, it);
@@ -1110,7 +1118,7 @@ ks_etcd_watch_line(ks_etcd_watch_t *w, const char *line, size_t len)
         w->created = true;
         w->backoff_ms = 0;
         if (w->next_rev == 0)
-            w->next_rev = rev + 1;
+            w->next_rev = ks_etcd_rev_after(rev);
         if (rev > w->ms->last_rev)
             w->ms->last_rev = rev;
         ks_etcd_watch_settled(w, true, NULL);
