@@ -73,6 +73,11 @@ static const conf_key_t conf_keys[] = {
     KLIST("advertised.listeners", "KAFSCALE_ADVERTISED_LISTENERS KAFSCALE_BROKER_HOST KAFSCALE_BROKER_PORT",
           advertised_listeners, "", 0, false,
           "NAME://host:port given to clients; empty = derived from listeners"),
+    KSTR("listener.security.protocol.map", "KAFSCALE_LISTENER_SECURITY_PROTOCOL_MAP",
+         listener_security_protocol_map,
+         "", 0, false,
+         "comma-separated NAME:PROTOCOL pairs giving each listener's security protocol "
+         "(PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL); a listener named after a protocol needs no entry"),
     KINT("broker.id", "KAFSCALE_BROKER_ID", broker_id, "0", 0, I32MAX, false,
          "node id of this broker, unique in the cluster"),
     KSTR("cluster.id", "KAFSCALE_CLUSTER_ID", cluster_id, "", 0, false,
@@ -1334,6 +1339,101 @@ is_wildcard_host(const char *h)
     return strcmp(h, "0.0.0.0") == 0 || strcmp(h, "::") == 0 || h[0] == '\0';
 }
 
+static const char *const security_names[] = { "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL" };
+
+const char *
+ks_security_name(int proto)
+{
+    return proto >= 0 && proto < 4 ? security_names[proto] : "UNKNOWN";
+}
+
+static int
+security_from(const char *s, size_t len)
+{
+    for (int i = 0; i < 4; i++) {
+        if (strlen(security_names[i]) == len && strncasecmp(s, security_names[i], len) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+int
+ks_conf_listener_security(const ks_conf_t *c, const char *name)
+{
+    const char *p = c->listener_security_protocol_map != NULL ? c->listener_security_protocol_map : "";
+    size_t nlen = strlen(name);
+
+    while (*p != '\0') {
+        const char *comma = strchr(p, ',');
+        const char *e = comma != NULL ? comma : p + strlen(p);
+        const char *colon;
+
+        while (p < e && is_space(*p)) {
+            p++;
+        }
+        colon = memchr(p, ':', (size_t) (e - p));
+        if (colon != NULL) {
+            const char *n_end = colon, *v = colon + 1, *v_end = e;
+            while (n_end > p && is_space(n_end[-1])) {
+                n_end--;
+            }
+            while (v < v_end && is_space(*v)) {
+                v++;
+            }
+            while (v_end > v && is_space(v_end[-1])) {
+                v_end--;
+            }
+            if ((size_t) (n_end - p) == nlen && strncasecmp(p, name, nlen) == 0) {
+                return security_from(v, (size_t) (v_end - v));
+            }
+        }
+        if (comma == NULL) {
+            break;
+        }
+        p = comma + 1;
+    }
+    return security_from(name, nlen);
+}
+
+/* Every entry NAME:PROTOCOL with a known protocol. */
+static int
+check_security_map(const char *map, char *err, size_t errlen)
+{
+    const char *p = map;
+
+    while (*p != '\0') {
+        const char *comma = strchr(p, ',');
+        const char *e = comma != NULL ? comma : p + strlen(p);
+        const char *colon = memchr(p, ':', (size_t) (e - p));
+        const char *v;
+        int ilen = (int) KS_MIN((size_t) (e - p), (size_t) SHOW_MAX);
+
+        if (colon == NULL || colon == p) {
+            seterr(err, errlen, "listener.security.protocol.map: \"%.*s\": expected NAME:PROTOCOL", ilen, p);
+            return KS_ERROR;
+        }
+        v = colon + 1;
+        while (v < e && is_space(*v)) {
+            v++;
+        }
+        const char *v_end = e;
+        while (v_end > v && is_space(v_end[-1])) {
+            v_end--;
+        }
+        if (security_from(v, (size_t) (v_end - v)) < 0) {
+            seterr(err, errlen, "listener.security.protocol.map: \"%.*s\": unknown protocol "
+                   "(PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL)", ilen, p);
+            return KS_ERROR;
+        }
+        if (comma == NULL) {
+            break;
+        }
+        p = comma + 1;
+    }
+    return KS_OK;
+}
+
 int
 ks_conf_validate(ks_conf_t *c, char *err, size_t errlen)
 {
@@ -1413,6 +1513,16 @@ ks_conf_validate(ks_conf_t *c, char *err, size_t errlen)
     if (nl <= 0) {
         seterr(err, errlen, "listeners: %s", nl == 0 ? "at least one listener is needed" : why);
         return KS_ERROR;
+    }
+    if (check_security_map(c->listener_security_protocol_map, err, errlen) != KS_OK) {
+        return KS_ERROR;
+    }
+    for (int i = 0; i < nl; i++) {
+        if (ks_conf_listener_security(c, l[i].name) < 0) {
+            seterr(err, errlen, "listener \"%s\" has no security protocol: name it PLAINTEXT, SSL, "
+                   "SASL_PLAINTEXT or SASL_SSL, or map it in listener.security.protocol.map", l[i].name);
+            return KS_ERROR;
+        }
     }
     na = ks_conf_parse_listeners(c->advertised_listeners, a, KS_CONF_MAX_LISTENERS, why, sizeof(why));
     if (na < 0) {

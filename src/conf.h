@@ -50,6 +50,7 @@ enum {
 typedef struct ks_conf {
     char    *listeners;
     char    *advertised_listeners;
+    char    *listener_security_protocol_map;
     int64_t  broker_id;
     char    *cluster_id;
     char    *data_dir;
@@ -187,6 +188,20 @@ typedef struct {
                                ("PLAINTEXT://:9092") becomes "0.0.0.0" */
     int  port;              /* 0..65535 */
 } ks_listener_t;
+
+/* Security protocols of listeners (Kafka's names). */
+enum {
+    KS_SEC_PLAINTEXT = 0,
+    KS_SEC_SSL,
+    KS_SEC_SASL_PLAINTEXT,
+    KS_SEC_SASL_SSL
+};
+/* The protocol of the listener called name: its entry in
+ * listener.security.protocol.map, else the protocol of that name; -1 when
+ * neither (ks_conf_validate refuses such a listener). */
+int ks_conf_listener_security(const ks_conf_t *c, const char *name);
+/* "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL" or "UNKNOWN". */
+const char *ks_security_name(int proto);
 
 /* Parses "NAME://host:port,..." into out (at most max entries); returns
  * the count (0 for an empty string) or KS_ERROR with a reason in err. */

@@ -944,9 +944,24 @@ ks_master_run(ks_inherit_t *in, bool daemon_mode, const char *pid_file)
         return 1;
     }
     for (int i = 0; i < nls; i++) {
-        if (strcmp(ls[i].name, "PLAINTEXT") != 0) {
-            ks_log_error("listener %s://%s:%d: only PLAINTEXT listeners are supported in this build",
+        int sec = ks_conf_listener_security(conf, ls[i].name);
+        switch (sec) {
+        case KS_SEC_PLAINTEXT:
+            break;
+        case KS_SEC_SSL:
+            ks_log_error("listener %s://%s:%d: SSL is not supported in this build",
                          ls[i].name, ls[i].host, ls[i].port);
+            return 1;
+        case KS_SEC_SASL_PLAINTEXT:
+            ks_log_error("listener %s://%s:%d: SASL_PLAINTEXT is not supported in this build",
+                         ls[i].name, ls[i].host, ls[i].port);
+            return 1;
+        case KS_SEC_SASL_SSL:
+            ks_log_error("listener %s://%s:%d: SASL_SSL is not supported in this build",
+                         ls[i].name, ls[i].host, ls[i].port);
+            return 1;
+        default:
+            ks_log_error("listener %s://%s:%d: unknown security protocol", ls[i].name, ls[i].host, ls[i].port);
             return 1;
         }
     }

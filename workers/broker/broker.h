@@ -10,6 +10,7 @@
 #ifndef KS_BROKER_H
 #define KS_BROKER_H
 
+#include "conf.h"
 #include "ks.h"
 #include "metaview.h"
 #include "process.h"
@@ -49,7 +50,10 @@ struct ks_conn {
     int fd;
     struct bufferevent *bev;
     char peer[64];
-    uint32_t listener;
+    uint32_t listener;            /* index in the listeners key */
+    int security;                 /* KS_SEC_* of that listener */
+    bool authenticated;           /* SASL done (always true without SASL) */
+    char principal[256];          /* "User:ANONYMOUS" until authenticated */
     ks_req_t *head, *tail;        /* requests in arrival order */
     int inflight;
     bool closing;
@@ -65,6 +69,7 @@ struct ks_conn {
 typedef struct {
     ks_inherit_t *in;
     struct event_base *base;
+    int listener_security[KS_CONF_MAX_LISTENERS];  /* KS_SEC_* by listener index */
     ks_mvcache_t mvc;             /* the metadata snapshot */
     ks_conn_t *conns;
     int nconns;

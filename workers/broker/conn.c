@@ -138,6 +138,9 @@ ks_conn_accept(int fd, uint32_t listener, uint32_t addr_key)
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     c->fd = fd;
     c->listener = listener;
+    c->security = listener < KS_CONF_MAX_LISTENERS ? ks_W.listener_security[listener] : KS_SEC_PLAINTEXT;
+    c->authenticated = c->security == KS_SEC_PLAINTEXT || c->security == KS_SEC_SSL;
+    snprintf(c->principal, sizeof(c->principal), "User:ANONYMOUS");
     c->addr_key = addr_key;
     c->last_active_ms = ks_now_ms();
     peer_name(fd, c->peer, sizeof(c->peer));

@@ -282,6 +282,12 @@ ks_worker_main(ks_inherit_t *in)
 
     memset(&ks_W, 0, sizeof(ks_W));
     ks_W.in = in;
+    {
+        ks_listener_t ls[KS_CONF_MAX_LISTENERS];
+        int n = ks_conf_parse_listeners(in->conf->listeners, ls, KS_CONF_MAX_LISTENERS, NULL, 0);
+        for (int i = 0; i < n; i++)
+            ks_W.listener_security[i] = ks_conf_listener_security(in->conf, ls[i].name);
+    }
     if (ks_child_setup(in, "worker", in->index) != KS_OK)
         return 1;
     ks_W.base = event_base_new();
