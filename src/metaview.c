@@ -12,7 +12,7 @@
 #include "shm/shm.h"
 
 #define MV_MAGIC   0x4b534d44u   /* "KSMD" */
-#define MV_VERSION 1
+#define MV_VERSION 2
 
 static void
 put_str(ks_writer_t *w, const char *s)
@@ -93,6 +93,29 @@ ks_metaview_encode(const ks_metaview_t *mv, uint8_t **out, size_t *len)
             ks_write_i32(&w, (int32_t) t->partitions[p].slot);
             ks_write_i32(&w, (int32_t) t->partitions[p].slot_gen);
         }
+    }
+    ks_write_i32(&w, mv->nscram);
+    for (int32_t i = 0; i < mv->nscram; i++) {
+        const ks_mv_scram_t *c = &mv->scram[i];
+        put_str(&w, c->user);
+        ks_write_i8(&w, c->mechanism);
+        ks_write_i32(&w, c->iterations);
+        ks_write_i8(&w, (int8_t) c->salt_len);
+        ks_write_i8(&w, (int8_t) c->key_len);
+        ks_write_bytes(&w, c->salt, KS_SCRAM_SALT_MAX);
+        ks_write_bytes(&w, c->stored_key, KS_SCRAM_KEY_MAX);
+        ks_write_bytes(&w, c->server_key, KS_SCRAM_KEY_MAX);
+    }
+    ks_write_i32(&w, mv->nacls);
+    for (int32_t i = 0; i < mv->nacls; i++) {
+        const ks_mv_acl_t *a = &mv->acls[i];
+        ks_write_i8(&w, a->resource_type);
+        ks_write_i8(&w, a->pattern_type);
+        ks_write_i8(&w, a->operation);
+        ks_write_i8(&w, a->permission);
+        put_str(&w, a->resource_name);
+        put_str(&w, a->principal);
+        put_str(&w, a->host);
     }
     if (w.err) {
         ks_writer_free(&w);
@@ -214,6 +237,53 @@ ks_metaview_parse(const uint8_t *p, size_t len, ks_metaview_t *mv)
             t->partitions[j].slot_gen = (uint32_t) ks_read_i32(&r);
         }
     }
+    if (r.err)
+        goto bad;
+    n = ks_read_i32(&r);
+    if (r.err || n < 0 || (size_t) n > ks_reader_left(&r) / (4 + 1 + 4 + 2 + 3 * 64))
+        goto bad;
+    mv->scram = calloc((size_t) n + 1, sizeof(ks_mv_scram_t));
+    if (mv->scram == NULL)
+        goto bad;
+    for (int32_t i = 0; i < n && !r.err; i++) {
+        ks_mv_scram_t *c = &mv->scram[i];
+
+        mv->nscram = i + 1;
+        c->user = get_str(&r, false, NULL);
+        c->mechanism = ks_read_i8(&r);
+        c->iterations = ks_read_i32(&r);
+        c->salt_len = (uint8_t) ks_read_i8(&r);
+        c->key_len = (uint8_t) ks_read_i8(&r);
+        if (r.err || ks_reader_left(&r) < 3 * 64 || c->salt_len > KS_SCRAM_SALT_MAX
+            || c->key_len > KS_SCRAM_KEY_MAX) {
+            r.err = KS_DECODE_INVALID;
+            break;
+        }
+        memcpy(c->salt, r.p, KS_SCRAM_SALT_MAX);
+        memcpy(c->stored_key, r.p + 64, KS_SCRAM_KEY_MAX);
+        memcpy(c->server_key, r.p + 128, KS_SCRAM_KEY_MAX);
+        r.p += 3 * 64;
+    }
+    if (r.err)
+        goto bad;
+    n = ks_read_i32(&r);
+    if (r.err || n < 0 || (size_t) n > ks_reader_left(&r) / (4 + 3 * 4))
+        goto bad;
+    mv->acls = calloc((size_t) n + 1, sizeof(ks_mv_acl_t));
+    if (mv->acls == NULL)
+        goto bad;
+    for (int32_t i = 0; i < n && !r.err; i++) {
+        ks_mv_acl_t *a = &mv->acls[i];
+
+        mv->nacls = i + 1;
+        a->resource_type = ks_read_i8(&r);
+        a->pattern_type = ks_read_i8(&r);
+        a->operation = ks_read_i8(&r);
+        a->permission = ks_read_i8(&r);
+        a->resource_name = get_str(&r, false, NULL);
+        a->principal = get_str(&r, false, NULL);
+        a->host = get_str(&r, false, NULL);
+    }
     if (r.err || ks_metaview_index(mv) != KS_OK)
         goto bad;
     return KS_OK;
@@ -233,6 +303,15 @@ ks_metaview_free(ks_metaview_t *mv)
         free(mv->topics[i].name);
         free(mv->topics[i].partitions);
     }
+    for (int32_t i = 0; i < mv->nscram; i++)
+        free(mv->scram[i].user);
+    for (int32_t i = 0; i < mv->nacls; i++) {
+        free(mv->acls[i].resource_name);
+        free(mv->acls[i].principal);
+        free(mv->acls[i].host);
+    }
+    free(mv->scram);
+    free(mv->acls);
     free(mv->brokers);
     free(mv->topics);
     free(mv->hash);
@@ -272,6 +351,15 @@ ks_metaview_broker(const ks_metaview_t *mv, int32_t node_id)
     for (int32_t i = 0; i < mv->nbrokers; i++)
         if (mv->brokers[i].node_id == node_id)
             return &mv->brokers[i];
+    return NULL;
+}
+
+const ks_mv_scram_t *
+ks_metaview_scram(const ks_metaview_t *mv, const char *user, int mechanism)
+{
+    for (int32_t i = 0; i < mv->nscram; i++)
+        if (mv->scram[i].mechanism == mechanism && strcmp(mv->scram[i].user, user) == 0)
+            return &mv->scram[i];
     return NULL;
 }
 

@@ -48,6 +48,36 @@ typedef struct {
     ks_mv_topic_conf_t conf;
 } ks_mv_topic_t;
 
+/* A user's SCRAM credential (RFC 5802): what the server keeps, never the
+ * password.  Published by the coordinator from the metadata store. */
+#define KS_SCRAM_SHA_256 1     /* Kafka's ScramMechanism ids */
+#define KS_SCRAM_SHA_512 2
+#define KS_SCRAM_SALT_MAX 64
+#define KS_SCRAM_KEY_MAX 64    /* SHA-512 */
+
+typedef struct {
+    char *user;
+    int8_t mechanism;          /* KS_SCRAM_SHA_256 or KS_SCRAM_SHA_512 */
+    int32_t iterations;
+    uint8_t salt_len;
+    uint8_t key_len;           /* 32 (SHA-256) or 64 (SHA-512) */
+    uint8_t salt[KS_SCRAM_SALT_MAX];
+    uint8_t stored_key[KS_SCRAM_KEY_MAX];
+    uint8_t server_key[KS_SCRAM_KEY_MAX];
+} ks_mv_scram_t;
+
+/* One ACL binding, with Kafka's numeric codes (AclResourceType,
+ * PatternType, AclOperation, AclPermissionType). */
+typedef struct {
+    int8_t resource_type;      /* 2 topic, 3 group, 4 cluster, 5 transactional id, ... */
+    int8_t pattern_type;       /* 3 literal, 4 prefixed */
+    int8_t operation;          /* 2 all, 3 read, 4 write, 5 create, 6 delete, 7 alter, ... */
+    int8_t permission;         /* 2 deny, 3 allow */
+    char *resource_name;
+    char *principal;           /* "User:alice", or "User:*" */
+    char *host;                /* "*" or an address */
+} ks_mv_acl_t;
+
 typedef struct {
     char *cluster_id;
     int32_t controller_id;
@@ -55,6 +85,10 @@ typedef struct {
     ks_mv_broker_t *brokers;
     int32_t ntopics;
     ks_mv_topic_t *topics;     /* sorted by name */
+    int32_t nscram;
+    ks_mv_scram_t *scram;
+    int32_t nacls;
+    ks_mv_acl_t *acls;
     /* open-addressing hash of topic indexes by name */
     int32_t *hash;
     uint32_t hash_mask;
@@ -73,6 +107,8 @@ int ks_metaview_index(ks_metaview_t *mv);
 const ks_mv_topic_t *ks_metaview_topic(const ks_metaview_t *mv, const char *name, size_t len);
 const ks_mv_topic_t *ks_metaview_topic_by_id(const ks_metaview_t *mv, const ks_uuid_t *id);
 const ks_mv_broker_t *ks_metaview_broker(const ks_metaview_t *mv, int32_t node_id);
+/* The user's credential for the mechanism, or NULL. */
+const ks_mv_scram_t *ks_metaview_scram(const ks_metaview_t *mv, const char *user, int mechanism);
 
 /* A process's copy of the snapshot in shared memory, re-read when the
  * coordinator published a new generation. */
