@@ -174,6 +174,16 @@ static const conf_key_t conf_keys[] = {
           max_buffered_bytes_per_connection, "64m", KiB, I32MAX, true,
           "response bytes of one connection waiting for the client; reading stops beyond"),
 
+    /* SASL (listeners of protocol SASL_PLAINTEXT or SASL_SSL) */
+    KSTR("sasl.enabled.mechanisms", "KAFSCALE_SASL_ENABLED_MECHANISMS", sasl_enabled_mechanisms,
+         "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512", 1, true,
+         "comma-separated SASL mechanisms offered on SASL listeners: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 "
+         "(all check the users' SCRAM credentials)"),
+    KDUR("connections.max.reauth.ms", "KAFSCALE_CONNECTIONS_MAX_REAUTH_MS", connections_max_reauth_ms, "0",
+         0, I64MAX, true,
+         "SASL session lifetime: a client must re-authenticate (KIP-368) before it ends, or its next "
+         "request closes the connection; 0 = sessions never expire"),
+
     /* consumer groups */
     KDUR("group.min.session.timeout.ms", "KAFSCALE_GROUP_MIN_SESSION_TIMEOUT_MS",
          group_min_session_timeout_ms, "6000", 1, I32MAX, true,
@@ -1396,6 +1406,49 @@ ks_conf_listener_security(const ks_conf_t *c, const char *name)
     return security_from(name, nlen);
 }
 
+static const char *const sasl_mech_names[] = { "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512" };
+
+int
+ks_conf_sasl_mechanisms(const char *list, char *err, size_t errlen)
+{
+    const char *p = list != NULL ? list : "";
+    int mask = 0;
+
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        const char *e = comma != NULL ? comma : p + strlen(p);
+        const char *b = p;
+        int found = -1;
+
+        while (b < e && is_space(*b)) {
+            b++;
+        }
+        while (e > b && is_space(e[-1])) {
+            e--;
+        }
+        for (int i = 0; i < (int) KS_ARRAY_LEN(sasl_mech_names); i++) {
+            if (strlen(sasl_mech_names[i]) == (size_t) (e - b) && memcmp(sasl_mech_names[i], b, (size_t) (e - b)) == 0) {
+                found = i;
+            }
+        }
+        if (found < 0) {
+            seterr(err, errlen, "sasl.enabled.mechanisms: \"%.*s\" is not PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512",
+                   (int) KS_MIN((size_t) (e - b), (size_t) SHOW_MAX), b);
+            return -1;
+        }
+        if (mask & (1 << found)) {
+            seterr(err, errlen, "sasl.enabled.mechanisms: %s is given twice", sasl_mech_names[found]);
+            return -1;
+        }
+        mask |= 1 << found;
+        if (comma == NULL) {
+            break;
+        }
+        p = comma + 1;
+    }
+    return mask;
+}
+
 /* Every entry NAME:PROTOCOL with a known protocol. */
 static int
 check_security_map(const char *map, char *err, size_t errlen)
@@ -1523,6 +1576,9 @@ ks_conf_validate(ks_conf_t *c, char *err, size_t errlen)
                    "SASL_PLAINTEXT or SASL_SSL, or map it in listener.security.protocol.map", l[i].name);
             return KS_ERROR;
         }
+    }
+    if (ks_conf_sasl_mechanisms(c->sasl_enabled_mechanisms, err, errlen) < 0) {
+        return KS_ERROR;
     }
     na = ks_conf_parse_listeners(c->advertised_listeners, a, KS_CONF_MAX_LISTENERS, why, sizeof(why));
     if (na < 0) {

@@ -95,6 +95,8 @@ typedef struct ks_conf {
     int64_t  request_timeout_ms;
     int64_t  max_inflight_requests_per_connection;
     int64_t  max_buffered_bytes_per_connection;
+    char    *sasl_enabled_mechanisms; /* "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512" */
+    int64_t  connections_max_reauth_ms; /* 0 = SASL sessions never expire */
     int64_t  group_min_session_timeout_ms;
     int64_t  group_max_session_timeout_ms;
     int64_t  group_initial_rebalance_delay_ms;
@@ -202,6 +204,10 @@ enum {
 int ks_conf_listener_security(const ks_conf_t *c, const char *name);
 /* "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL" or "UNKNOWN". */
 const char *ks_security_name(int proto);
+/* The mechanisms of a sasl.enabled.mechanisms value as a bit mask (bit 0
+ * PLAIN, 1 SCRAM-SHA-256, 2 SCRAM-SHA-512: the ids of src/sasl.h), or -1
+ * with a message for an unknown or repeated name. */
+int ks_conf_sasl_mechanisms(const char *list, char *err, size_t errlen);
 
 /* Parses "NAME://host:port,..." into out (at most max entries); returns
  * the count (0 for an empty string) or KS_ERROR with a reason in err. */

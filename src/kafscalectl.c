@@ -3,7 +3,8 @@
  * state through a broker's ops HTTP API (kafscaled's ops.listen, default
  * 127.0.0.1:9093) and changes the cluster (topics, partitions, groups) with
  * Kafka requests to a broker (default 127.0.0.1:9092), encoded by our own
- * codec (src/proto).
+ * codec (src/proto).  Users (SCRAM credentials) are listed and changed
+ * through the ops endpoint, which takes passwords from loopback only.
  *
  *   kafscalectl [-s HOST:PORT] [-b HOST:PORT] [-j] COMMAND
  *
@@ -72,10 +73,17 @@ usage(FILE *f)
             "  groups reset-offsets NAME --topic TOPIC (--to-earliest | --to-latest | --to-timestamp MS)\n"
             "                       [--dry-run]\n"
             "                          move the committed offsets of a group without members\n"
+            "  users list              users with SCRAM credentials (mechanisms, iterations)\n"
+            "  users set NAME [--mechanism SCRAM-SHA-256|SCRAM-SHA-512] [--iterations N]\n"
+            "                (--password-file FILE | --password-stdin)\n"
+            "                          set a user's SCRAM credential (default SCRAM-SHA-256, 4096\n"
+            "                          iterations); the password goes to the ops endpoint, loopback only\n"
+            "  users delete NAME [--mechanism M]\n"
+            "                          delete a user's credentials (all, or one mechanism's)\n"
             "\n"
             "options:\n"
-            "  -s, --server HOST:PORT  the ops endpoint, for status, brokers, list, describe, lag and\n"
-            "                          metrics (default $KAFSCALE_OPS_ADDR, else 127.0.0.1:9093)\n"
+            "  -s, --server HOST:PORT  the ops endpoint, for status, brokers, list, describe, lag,\n"
+            "                          metrics and users (default $KAFSCALE_OPS_ADDR, else 127.0.0.1:9093)\n"
             "  -b, --bootstrap HOST:PORT\n"
             "                          a broker's Kafka listener, for create, delete, alter, add and\n"
             "                          reset-offsets (default $KAFSCALE_BOOTSTRAP, else 127.0.0.1:9092)\n"
@@ -124,14 +132,16 @@ on_data(char *p, size_t size, size_t n, void *arg)
     return add;
 }
 
-/* GETs path; returns the HTTP status (0 when the request failed, with a
- * message printed) and the body in *out (free it). */
+/* Sends METHOD path (with body when not NULL, as JSON); returns the HTTP
+ * status (0 when the request failed, with a message printed) and the
+ * answer's body in *out (free it). */
 static long
-http_get(const char *path, char **out)
+http_call(const char *method, const char *path, const char *body, char **out)
 {
     CURL *c = curl_easy_init();
     body_t b = { NULL, 0, 0 };
     char url[1024], cerr[CURL_ERROR_SIZE];
+    struct curl_slist *hdrs = NULL;
     long status = 0;
     CURLcode rc;
 
@@ -151,7 +161,16 @@ http_get(const char *path, char **out)
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_PROXY, "");          /* the endpoint is local or direct */
     curl_easy_setopt(c, CURLOPT_USERAGENT, "kafscalectl/" PACKAGE_VERSION);
+    if (strcmp(method, "GET") != 0)
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (body != NULL) {
+        hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long) strlen(body));
+    }
     rc = curl_easy_perform(c);
+    curl_slist_free_all(hdrs);
     if (rc != CURLE_OK) {
         err("cannot reach the ops endpoint at %s: %s", server, cerr[0] ? cerr : curl_easy_strerror(rc));
         free(b.buf);
@@ -162,6 +181,12 @@ http_get(const char *path, char **out)
     curl_easy_cleanup(c);
     *out = b.buf ? b.buf : strdup("");
     return status;
+}
+
+static long
+http_get(const char *path, char **out)
+{
+    return http_call("GET", path, NULL, out);
 }
 
 /* GETs path and parses its JSON; NULL (message printed) on any error.
@@ -1236,7 +1261,8 @@ json_str_or_null(ks_str_t s)
 
 enum {
     O_PARTITIONS = 1 << 0, O_CONFIG = 1 << 1, O_DELETE_CONFIG = 1 << 2, O_TOPIC = 1 << 3,
-    O_EARLIEST = 1 << 4, O_LATEST = 1 << 5, O_TIMESTAMP = 1 << 6, O_DRY_RUN = 1 << 7, O_COUNT = 1 << 8
+    O_EARLIEST = 1 << 4, O_LATEST = 1 << 5, O_TIMESTAMP = 1 << 6, O_DRY_RUN = 1 << 7, O_COUNT = 1 << 8,
+    O_MECHANISM = 1 << 9, O_ITERATIONS = 1 << 10, O_PASSWORD_FILE = 1 << 11, O_PASSWORD_STDIN = 1 << 12
 };
 
 static const struct {
@@ -1253,6 +1279,10 @@ static const struct {
     { "--to-timestamp", O_TIMESTAMP, true },
     { "--dry-run", O_DRY_RUN, false },
     { "--count", O_COUNT, true },
+    { "--mechanism", O_MECHANISM, true },
+    { "--iterations", O_ITERATIONS, true },
+    { "--password-file", O_PASSWORD_FILE, true },
+    { "--password-stdin", O_PASSWORD_STDIN, false },
 };
 
 /* The entry of a command option ("--x" or "--x=..."), or -1. */
@@ -1277,6 +1307,9 @@ typedef struct {
     int nconfigs;
     const char **deletes;          /* "k" */
     int ndeletes;
+    const char *mechanism;         /* users: SCRAM-SHA-256 or SCRAM-SHA-512 */
+    int32_t iterations;
+    const char *password_file;
 } cargs_t;
 
 static bool
@@ -1357,6 +1390,27 @@ parse_cargs(const char *cmd, int argc, char **argv, int from, unsigned allowed, 
                 err("--to-timestamp needs milliseconds since the epoch, not \"%s\"", val);
                 return EXIT_USAGE;
             }
+            break;
+        case O_MECHANISM:
+            if (strcmp(val, "SCRAM-SHA-256") != 0 && strcmp(val, "SCRAM-SHA-512") != 0) {
+                err("--mechanism needs SCRAM-SHA-256 or SCRAM-SHA-512, not \"%s\"", val);
+                return EXIT_USAGE;
+            }
+            ca->mechanism = val;
+            break;
+        case O_ITERATIONS:
+            if (!parse_i64(val, 4096, 16384, &n)) {
+                err("--iterations needs a number from 4096 to 16384, not \"%s\"", val);
+                return EXIT_USAGE;
+            }
+            ca->iterations = (int32_t) n;
+            break;
+        case O_PASSWORD_FILE:
+            if (val[0] == 0) {
+                err("--password-file needs a file name");
+                return EXIT_USAGE;
+            }
+            ca->password_file = val;
             break;
         case O_TOPIC:
             if (val[0] == 0) {
@@ -2102,6 +2156,221 @@ out:
     return rc;
 }
 
+/* ---------- users (SCRAM credentials, through the ops endpoint) ---------- */
+
+static int
+cmd_users_list(void)
+{
+    char *raw;
+    cJSON *d = get_json("/api/v1/users", NULL, &raw), *u, *c;
+    table_t t;
+
+    if (d == NULL)
+        return EXIT_ERR;
+    if (json_out) {
+        print_raw(raw);
+    } else {
+        table_init(&t, "USER,MECHANISM,>ITERATIONS");
+        cJSON_ArrayForEach(u, d) {
+            cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(u, "credentials")) {
+                char it[32];
+                table_row(&t, jstr(u, "name"), jstr(c, "mechanism"), fmt_num(it, sizeof(it), c, "iterations"));
+            }
+        }
+        table_print(&t);
+    }
+    cJSON_Delete(d);
+    free(raw);
+    return EXIT_OK;
+}
+
+/* Whether the ops endpoint is on this host: a password is sent to it in
+ * clear HTTP, so only over loopback (the endpoint refuses others too). */
+static bool
+server_is_loopback(void)
+{
+    return strncmp(server, "127.", 4) == 0 || strncmp(server, "localhost:", 10) == 0 ||
+           strncmp(server, "[::1]:", 6) == 0;
+}
+
+/* Reads the password: the whole file or standard input, without one
+ * trailing newline.  NULL (message printed) on error. */
+static char *
+read_password(const cargs_t *ca, int *rc)
+{
+    FILE *f = ca->password_file != NULL ? fopen(ca->password_file, "r") : stdin;
+    char *buf = calloc(1, 1026);
+    size_t n;
+
+    *rc = EXIT_ERR;
+    if (f == NULL || buf == NULL) {
+        if (f == NULL)
+            err("cannot read the password file %s: %s", ca->password_file, strerror(errno));
+        free(buf);
+        return NULL;
+    }
+    n = fread(buf, 1, 1025, f);
+    if (ferror(f)) {
+        err("cannot read the password from %s", ca->password_file ? ca->password_file : "standard input");
+        n = 0;
+        buf[0] = 0;
+    }
+    if (f != stdin)
+        fclose(f);
+    if (n > 0 && buf[n - 1] == '\n')
+        buf[--n] = 0;
+    if (n > 0 && buf[n - 1] == '\r')
+        buf[--n] = 0;
+    if (n == 0 || n > 1024 || memchr(buf, 0, n) != NULL) {
+        if (n == 0)
+            err("the password is empty");
+        else
+            err("the password must be 1 to 1024 bytes without NUL bytes");
+        *rc = EXIT_USAGE;
+        memset(buf, 0, 1026);
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* A user's path under /api/v1/users. */
+static char *
+user_path(const char *name)
+{
+    return escaped_path("/api/v1/users", name);
+}
+
+/* Prints the error of a non-200 answer. */
+static void
+http_error(const char *what, long st, const char *body)
+{
+    cJSON *doc = body ? cJSON_Parse(body) : NULL;
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(doc, "error");
+
+    err("%s: %s answered HTTP %ld%s%s", what, server, st, cJSON_IsString(e) ? ": " : "",
+        cJSON_IsString(e) ? e->valuestring : "");
+    cJSON_Delete(doc);
+}
+
+static int
+cmd_users_set(const cargs_t *ca)
+{
+    const char *mech = ca->mechanism ? ca->mechanism : "SCRAM-SHA-256";
+    int iterations = ca->iterations ? ca->iterations : 4096, rc;
+    char *pw, *body, *path, *answer = NULL, what[400];
+    cJSON *o;
+    long st;
+
+    if (((ca->seen & O_PASSWORD_FILE) != 0) == ((ca->seen & O_PASSWORD_STDIN) != 0)) {
+        err("users set needs one of --password-file FILE and --password-stdin");
+        return EXIT_USAGE;
+    }
+    if (!server_is_loopback()) {
+        err("users set sends the password to the ops endpoint in clear HTTP: run it on the broker's host "
+            "(-s 127.0.0.1:PORT), not against %s", server);
+        return EXIT_USAGE;
+    }
+    if ((pw = read_password(ca, &rc)) == NULL)
+        return rc;
+    o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "password", pw);
+    cJSON_AddStringToObject(o, "mechanism", mech);
+    cJSON_AddNumberToObject(o, "iterations", iterations);
+    body = cJSON_PrintUnformatted(o);
+    /* no copy of the password outlives the request */
+    memset(pw, 0, strlen(pw));
+    free(pw);
+    {
+        cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "password");
+        if (cJSON_IsString(p))
+            memset(p->valuestring, 0, strlen(p->valuestring));
+    }
+    cJSON_Delete(o);
+    path = user_path(ca->name);
+    snprintf(what, sizeof(what), "could not set the %s credential of user \"%s\"", mech, ca->name);
+    if (body == NULL || path == NULL) {
+        err("out of memory");
+        rc = EXIT_ERR;
+        goto out;
+    }
+    st = http_call("POST", path, body, &answer);
+    rc = EXIT_ERR;
+    if (st == 0)
+        goto out;
+    if (st != 200) {
+        http_error(what, st, answer);
+        goto out;
+    }
+    if (json_out) {
+        o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "user", ca->name);
+        cJSON_AddStringToObject(o, "mechanism", mech);
+        cJSON_AddNumberToObject(o, "iterations", iterations);
+        json_print(o);
+    } else {
+        printf("set the %s credential of user %s (%d iterations)\n", mech, ca->name, iterations);
+    }
+    rc = EXIT_OK;
+out:
+    if (body != NULL)
+        memset(body, 0, strlen(body));
+    free(body);
+    free(path);
+    free(answer);
+    return rc;
+}
+
+static int
+cmd_users_delete(const cargs_t *ca)
+{
+    char *path = user_path(ca->name), *answer = NULL, full[2048], what[400];
+    int rc = EXIT_ERR;
+    long st;
+
+    if (path == NULL) {
+        err("out of memory");
+        return EXIT_ERR;
+    }
+    snprintf(full, sizeof(full), "%s%s%s", path, ca->mechanism ? "?mechanism=" : "",
+             ca->mechanism ? ca->mechanism : "");
+    snprintf(what, sizeof(what), "could not delete %s%s credentials of user \"%s\"",
+             ca->mechanism ? "the " : "the", ca->mechanism ? ca->mechanism : "", ca->name);
+    st = http_call("DELETE", full, NULL, &answer);
+    if (st == 0)
+        goto out;
+    if (st == 404) {
+        if (ca->mechanism)
+            err("user \"%s\" has no %s credential", ca->name, ca->mechanism);
+        else
+            err("user \"%s\" not found", ca->name);
+        goto out;
+    }
+    if (st != 200) {
+        http_error(what, st, answer);
+        goto out;
+    }
+    if (json_out) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "user", ca->name);
+        if (ca->mechanism)
+            cJSON_AddStringToObject(o, "mechanism", ca->mechanism);
+        else
+            cJSON_AddNullToObject(o, "mechanism");
+        cJSON_AddBoolToObject(o, "deleted", true);
+        json_print(o);
+    } else if (ca->mechanism) {
+        printf("deleted the %s credential of user %s\n", ca->mechanism, ca->name);
+    } else {
+        printf("deleted user %s\n", ca->name);
+    }
+    rc = EXIT_OK;
+out:
+    free(path);
+    free(answer);
+    return rc;
+}
+
 /* ---------- main ---------- */
 
 /* The commands that speak Kafka, and the options each takes. */
@@ -2117,6 +2386,9 @@ static const struct {
     { "groups", "delete", 0, cmd_groups_delete },
     { "groups", "reset-offsets", O_TOPIC | O_EARLIEST | O_LATEST | O_TIMESTAMP | O_DRY_RUN,
       cmd_groups_reset_offsets },
+    /* these two use the ops endpoint (-s) */
+    { "users", "set", O_MECHANISM | O_ITERATIONS | O_PASSWORD_FILE | O_PASSWORD_STDIN, cmd_users_set },
+    { "users", "delete", O_MECHANISM, cmd_users_delete },
 };
 
 static int
@@ -2144,6 +2416,8 @@ run(int argc, char **argv)
         if (strcmp(sub, "describe") == 0 && argc == 3)
             return cmd_groups_describe(argv[2]);
     }
+    if (strcmp(cmd, "users") == 0 && sub != NULL && strcmp(sub, "list") == 0 && argc == 2)
+        return cmd_users_list();
     for (size_t i = 0; sub != NULL && i < KS_ARRAY_LEN(writes); i++) {
         char name[64];
         cargs_t ca;

@@ -645,6 +645,7 @@ ks_scram_server_client_first(ks_scram_server_t *s, const uint8_t *msg, size_t le
     s->gs2_header = dup_n(cf.gs2_header, cf.gs2_len);
     s->client_first_bare = dup_n(cf.bare, cf.bare_len);
     s->nonce = dup_n(cf.nonce, cf.nonce_len);
+    s->cnonce_len = cf.nonce_len;
     if (s->gs2_header == NULL || s->client_first_bare == NULL || s->nonce == NULL) {
         *why = "out of memory";
         s->state = KS_SCRAM_FAILED;
@@ -737,7 +738,7 @@ ks_scram_server_final(ks_scram_server_t *s, const uint8_t *msg, size_t len, char
                       const char **why)
 {
     ks_scram_client_final_t cf;
-    size_t kl = ks_scram_key_len(s->mech), alen;
+    size_t kl = ks_scram_key_len(s->mech), alen, nlen;
     uint8_t sig[KS_SCRAM_KEY_MAX], client_key[KS_SCRAM_KEY_MAX], stored[KS_SCRAM_KEY_MAX];
     uint8_t server_sig[KS_SCRAM_KEY_MAX];
     char *auth, sig64[4 * ((KS_SCRAM_KEY_MAX + 2) / 3) + 1];
@@ -756,7 +757,10 @@ ks_scram_server_final(ks_scram_server_t *s, const uint8_t *msg, size_t len, char
         *why = "the channel binding (c=) is not the gs2 header of the client-first message";
         return KS_ERROR;
     }
-    if (cf.nonce_len != strlen(s->nonce) || memcmp(cf.nonce, s->nonce, cf.nonce_len) != 0) {
+    nlen = strlen(s->nonce);
+    if (!(cf.nonce_len == nlen && memcmp(cf.nonce, s->nonce, nlen) == 0) &&
+        !(cf.nonce_len == s->cnonce_len + nlen && memcmp(cf.nonce, s->nonce, s->cnonce_len) == 0 &&
+          memcmp(cf.nonce + s->cnonce_len, s->nonce, nlen) == 0)) {
         *why = "the nonce (r=) is not the one of the server-first message";
         return KS_ERROR;
     }

@@ -145,6 +145,7 @@ typedef struct {
     char *client_first_bare;
     char *server_first;
     char *nonce;                /* c-nonce + s-nonce */
+    size_t cnonce_len;          /* length of the c-nonce part */
 } ks_scram_server_t;
 
 void ks_scram_server_init(ks_scram_server_t *s, int mech);
@@ -161,7 +162,9 @@ int ks_scram_server_client_first(ks_scram_server_t *s, const uint8_t *msg, size_
 int ks_scram_server_first(ks_scram_server_t *s, const ks_mv_scram_t *cred, const char *snonce,
                           char **out, size_t *outlen);
 /* Step 2: checks the client-final message and answers the server-final
- * message (malloc'd).  KS_OK: authenticated as s->user.  KS_ERROR:
+ * message (malloc'd).  Its nonce must be the server-first one; like Kafka
+ * (which checks that it ends with it) c-nonce + that nonce is accepted
+ * too, as librdkafka up to 2.x sends it.   KS_OK: authenticated as s->user.  KS_ERROR:
  * malformed (*why).  KS_SCRAM_BAD_PROOF: wrong password or unknown user. */
 int ks_scram_server_final(ks_scram_server_t *s, const uint8_t *msg, size_t len, char **out,
                           size_t *outlen, const char **why);

@@ -8,8 +8,9 @@
  * A respawned process continues its slot's counters, so they never go
  * backwards (Prometheus counters).
  *
- * Written by: workers (per-API requests, errors, latency; their object
- * store), flusher (flush cycles; its object store).  Read by: coordinator.
+ * Written by: workers (per-API requests, errors, latency; SASL
+ * authentications; their object store), flusher (flush cycles; its
+ * object store).  Read by: coordinator.
  */
 #ifndef KS_STATS_H
 #define KS_STATS_H
@@ -27,6 +28,7 @@ struct ks_shm_s;
  * what is above the last bound. */
 #define KS_STATS_LAT_NB   14      /* latencies, microseconds */
 #define KS_STATS_SIZE_NB  10      /* flush cycle sizes, bytes */
+#define KS_STATS_SASL_NMECH 3     /* SASL mechanisms (KS_SASL_NMECH) */
 
 extern const uint64_t ks_stats_lat_bounds_us[KS_STATS_LAT_NB];
 extern const uint64_t ks_stats_size_bounds[KS_STATS_SIZE_NB];
@@ -66,6 +68,12 @@ typedef struct {
     ks_stats_size_t flush_bytes;  /* bytes per cycle */
     ks_counter_t flush_segments;
     ks_counter_t flush_records;
+    /* workers: SASL authentications, by mechanism (the ids of src/sasl.h:
+     * 0 PLAIN, 1 SCRAM-SHA-256, 2 SCRAM-SHA-512) */
+    ks_counter_t sasl_success[KS_STATS_SASL_NMECH];
+    ks_counter_t sasl_failure[KS_STATS_SASL_NMECH];
+    ks_counter_t sasl_reauth;     /* successful re-authentications (KIP-368) */
+    ks_counter_t sasl_expired;    /* connections closed at the end of their session */
 } ks_stats_proc_t;
 
 typedef struct ks_stats_s {

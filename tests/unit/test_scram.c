@@ -109,8 +109,8 @@ md_of(int mech)
 
 /* Builds the client-final message for server_first and a password. */
 static void
-client_final(int mech, const char *pw, const char *bare, const char *server_first, const char *cbind64,
-             char *out, size_t outlen)
+client_final_nonce(int mech, const char *pw, const char *bare, const char *server_first, const char *cbind64,
+                   const char *nonce_prefix, char *out, size_t outlen)
 {
     const char *r = strstr(server_first, "r=") + 2, *sp = strstr(server_first, ",s=") + 3;
     const char *ip = strstr(server_first, ",i=") + 3;
@@ -126,7 +126,7 @@ client_final(int mech, const char *pw, const char *bare, const char *server_firs
                                        salted), 1);
     HMAC(md_of(mech), salted, (int) kl, U8("Client Key"), 10, ckey, &n);
     EVP_Digest(ckey, kl, stored, &n, md_of(mech), NULL);
-    snprintf(without, sizeof(without), "c=%s,r=%s", cbind64, nonce);
+    snprintf(without, sizeof(without), "c=%s,r=%s%s", cbind64, nonce_prefix, nonce);
     snprintf(auth, sizeof(auth), "%s,%s,%s", bare, server_first, without);
     HMAC(md_of(mech), stored, (int) kl, U8(auth), strlen(auth), sig, &n);
     for (size_t i = 0; i < kl; i++)
@@ -135,13 +135,20 @@ client_final(int mech, const char *pw, const char *bare, const char *server_firs
     snprintf(out, outlen, "%s,p=%s", without, proof64);
 }
 
+static void
+client_final(int mech, const char *pw, const char *bare, const char *server_first, const char *cbind64,
+             char *out, size_t outlen)
+{
+    client_final_nonce(mech, pw, bare, server_first, cbind64, "", out, outlen);
+}
+
 /* Runs a whole exchange: returns the result of the final step. */
 static int
 exchange(int mech, const ks_mv_scram_t *cred, const char *user_attr, const char *pw)
 {
     ks_scram_server_t s;
     const char *why = NULL;
-    char first[512], bare[512], final[2048], *out;
+    char first[600], bare[512], final[2048], *out;
     size_t outlen;
     int rc;
 
@@ -162,6 +169,35 @@ exchange(int mech, const ks_mv_scram_t *cred, const char *user_attr, const char 
     ks_scram_server_free(&s);
     return rc;
 }
+
+/* librdkafka (up to 2.x) sends c-nonce + the whole server nonce in its
+ * client-final message; Kafka accepts it, so do we (exactly that form). */
+START_TEST(test_librdkafka_nonce)
+{
+    static const char *const prefix[] = { "CNONCE", "X", "CNONCECNONCE", "CNONC" };
+    ks_scram_server_t s;
+    ks_mv_scram_t cred;
+    uint8_t salt[8] = "12345678";
+    const char *why = NULL;
+    char *out, final[2048];
+    size_t n;
+
+    make_cred(&cred, KS_SASL_SCRAM_SHA_256, "pw", salt, sizeof(salt), 4096);
+    for (int round = 0; round < 4; round++) {
+        ks_scram_server_init(&s, KS_SASL_SCRAM_SHA_256);
+        ck_assert_int_eq(ks_scram_server_client_first(&s, U8("n,,n=erin,r=CNONCE"), 18, &why), KS_OK);
+        ck_assert_int_eq(ks_scram_server_first(&s, &cred, "SNONCE", &out, &n), KS_OK);
+        client_final_nonce(KS_SASL_SCRAM_SHA_256, "pw", "n=erin,r=CNONCE", out, "biws", prefix[round], final,
+                           sizeof(final));
+        free(out);
+        ck_assert_int_eq(ks_scram_server_final(&s, U8(final), strlen(final), &out, &n, &why),
+                         round == 0 ? KS_OK : KS_ERROR);
+        if (round == 0)
+            free(out);
+        ks_scram_server_free(&s);
+    }
+}
+END_TEST
 
 START_TEST(test_sha512_exchange)
 {
@@ -552,6 +588,7 @@ scram_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_rfc7677_vector);
     tcase_add_test(tc, test_rfc7677_wrong_proof);
+    tcase_add_test(tc, test_librdkafka_nonce);
     tcase_add_test(tc, test_sha512_exchange);
     tcase_add_test(tc, test_random_salt_credentials);
     tcase_add_test(tc, test_unknown_user);

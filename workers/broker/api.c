@@ -15,8 +15,6 @@
 #include "proto/errors.h"
 
 static void h_api_versions(ks_req_t *req);
-static void h_sasl_handshake(ks_req_t *req);
-static void h_sasl_authenticate(ks_req_t *req);
 
 #define LOCAL(lo, hi, fn) { (lo), (hi), (fn), false }
 #define FORWARD(lo, hi)   { (lo), (hi), NULL, true }
@@ -28,8 +26,8 @@ static const ks_api_entry_t api_table[KS_API_KEY_COUNT] = {
     [KS_API_OFFSET_FOR_LEADER_EPOCH] = LOCAL(0, 4, ks_h_offset_for_leader_epoch),
     [KS_API_METADATA]          = LOCAL(0, 12, ks_h_metadata),
     [KS_API_API_VERSIONS]      = LOCAL(0, 4, h_api_versions),
-    [KS_API_SASL_HANDSHAKE]    = LOCAL(0, 1, h_sasl_handshake),
-    [KS_API_SASL_AUTHENTICATE] = LOCAL(0, 2, h_sasl_authenticate),
+    [KS_API_SASL_HANDSHAKE]    = LOCAL(0, 1, ks_h_sasl_handshake),
+    [KS_API_SASL_AUTHENTICATE] = LOCAL(0, 2, ks_h_sasl_authenticate),
     [KS_API_CREATE_TOPICS]     = FORWARD(0, 7),
     [KS_API_DELETE_TOPICS]     = FORWARD(0, 6),
     [KS_API_CREATE_PARTITIONS] = FORWARD(0, 3),
@@ -50,6 +48,8 @@ static const ks_api_entry_t api_table[KS_API_KEY_COUNT] = {
     [KS_API_DESCRIBE_CONFIGS]  = FORWARD(0, 4),
     [KS_API_ALTER_CONFIGS]     = FORWARD(0, 2),
     [KS_API_INCREMENTAL_ALTER_CONFIGS] = FORWARD(0, 1),
+    [KS_API_DESCRIBE_USER_SCRAM_CREDENTIALS] = FORWARD(0, 0),
+    [KS_API_ALTER_USER_SCRAM_CREDENTIALS] = FORWARD(0, 0),
     [KS_API_DESCRIBE_PRODUCERS] = LOCAL(0, 0, ks_h_describe_producers),
 };
 
@@ -114,39 +114,6 @@ h_api_versions(ks_req_t *req)
     ks_req_respond(req, resp);
 }
 
-/* SASL on a PLAINTEXT listener: Kafka answers both requests with
- * ILLEGAL_SASL_STATE (there is no authentication to do), and so do we. */
-static void
-h_sasl_handshake(ks_req_t *req)
-{
-    ks_sasl_handshake_resp_t *resp = ks_response_alloc(KS_API_SASL_HANDSHAKE, req->hdr.request_api_version,
-                                                       &req->arena);
-
-    if (resp == NULL) {
-        ks_req_fail_close(req, "out of memory");
-        return;
-    }
-    resp->error_code = KS_ERR_ILLEGAL_SASL_STATE;
-    resp->mechanisms = (ks_array_t) { NULL, 0 };
-    ks_req_respond(req, resp);
-}
-
-static void
-h_sasl_authenticate(ks_req_t *req)
-{
-    ks_sasl_authenticate_resp_t *resp = ks_response_alloc(KS_API_SASL_AUTHENTICATE,
-                                                          req->hdr.request_api_version, &req->arena);
-
-    if (resp == NULL) {
-        ks_req_fail_close(req, "out of memory");
-        return;
-    }
-    resp->error_code = KS_ERR_ILLEGAL_SASL_STATE;
-    resp->error_message = KS_STR_LIT("SaslAuthenticate request received on a listener without SASL");
-    resp->auth_bytes = (ks_bytes_t) { (const uint8_t *) "", 0 };
-    ks_req_respond(req, resp);
-}
-
 void
 ks_dispatch(ks_req_t *req)
 {
@@ -165,6 +132,10 @@ ks_dispatch(ks_req_t *req)
         ks_req_complete(req);
         return;
     }
+    /* SASL listeners: nothing but authentication before it, nothing but
+     * re-authentication once the session ended (auth.c) */
+    if (!ks_sasl_gate(req))
+        return;
     if (key == KS_API_API_VERSIONS) {
         /* Answered even for unknown versions; the body of a newer version
          * may not parse, and it is not needed. */

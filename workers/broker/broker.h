@@ -54,6 +54,9 @@ struct ks_conn {
     int security;                 /* KS_SEC_* of that listener */
     bool authenticated;           /* SASL done (always true without SASL) */
     char principal[256];          /* "User:ANONYMOUS" until authenticated */
+    bool sasl_raw;                /* the next frame is a raw SASL token (after
+                                   * a SaslHandshake v0), not a request */
+    struct ks_sasl_session *sasl; /* SASL state (auth.c); NULL before a handshake */
     ks_req_t *head, *tail;        /* requests in arrival order */
     int inflight;
     bool closing;
@@ -103,6 +106,21 @@ void ks_req_respond_version(ks_req_t *req, int version, const void *resp);
 /* Close the connection once every earlier request was answered. */
 void ks_req_fail_close(ks_req_t *req, const char *why);
 void ks_conn_idle_sweep(int64_t now_ms, int64_t idle_ms);
+
+/* ---- SASL authentication (auth.c) ---- */
+void ks_h_sasl_handshake(ks_req_t *req);
+void ks_h_sasl_authenticate(ks_req_t *req);
+/* A frame of a connection in raw SASL mode: a token, no Kafka header. */
+void ks_sasl_raw_token(ks_req_t *req);
+/* Whether the request may be dispatched: on a SASL listener only
+ * ApiVersions and the SASL requests before authentication, only the SASL
+ * requests after the session ended.  false: the request was completed
+ * with a close (logged). */
+bool ks_sasl_gate(ks_req_t *req);
+/* Frees the connection's SASL state. */
+void ks_sasl_conn_free(ks_conn_t *c);
+/* Largest raw SASL token accepted. */
+#define KS_SASL_RAW_TOKEN_MAX 65536
 
 /* ---- dispatch (api.c) ---- */
 typedef void (*ks_handler_fn)(ks_req_t *req);

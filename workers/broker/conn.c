@@ -197,6 +197,7 @@ ks_conn_close(ks_conn_t *c, const char *why)
             r->next = NULL;
         }
     }
+    ks_sasl_conn_free(c);
     if (c->prev != NULL)
         c->prev->next = c->next;
     else
@@ -254,8 +255,9 @@ conn_flush(ks_conn_t *c)
             uint8_t size[4];
             ks_put_be32(size, (uint32_t) r->out_len);
             evbuffer_add(out, size, 4);
-            /* The response buffer is handed over, not copied. */
-            if (evbuffer_add_reference(out, r->out, r->out_len, out_free_cb, NULL) == 0)
+            /* The response buffer is handed over, not copied (an empty
+             * SASL token is just its size). */
+            if (r->out_len > 0 && evbuffer_add_reference(out, r->out, r->out_len, out_free_cb, NULL) == 0)
                 r->out = NULL;
             atomic_fetch_add(&ks_W.in->shm->procs[ks_W.in->slot].bytes_out, r->out_len + 4);
         }
@@ -383,7 +385,14 @@ conn_read_cb(struct bufferevent *bev, void *arg)
             break;
         evbuffer_copyout(in, szb, 4);
         size = (int32_t) ks_be32(szb);
-        if (size < 8 || (int64_t) size > max_frame) {
+        if (c->sasl_raw) {
+            /* after a SaslHandshake v0: a raw SASL token (auth.c) */
+            if (size < 1 || size > KS_SASL_RAW_TOKEN_MAX) {
+                ks_log_warn("closing connection from %s: invalid SASL token size %d", c->peer, size);
+                ks_conn_close(c, NULL);
+                break;
+            }
+        } else if (size < 8 || (int64_t) size > max_frame) {
             /* Kafka closes the connection on an invalid frame size. */
             ks_log_warn("closing connection from %s: invalid request size %d (limit %lld)",
                         c->peer, size, (long long) max_frame);
@@ -418,6 +427,13 @@ conn_read_cb(struct bufferevent *bev, void *arg)
         c->tail = req;
         c->inflight++;
         ks_reader_init(&req->body, req->frame, req->frame_len);
+        if (c->sasl_raw) {
+            req->hdr.request_api_key = -1;      /* not counted as a Kafka request */
+            ks_sasl_raw_token(req);
+            if (c->dead)
+                break;
+            continue;
+        }
         if (ks_decode_request_header(&req->body, &req->hdr) != KS_OK) {
             ks_req_fail_close(req, "malformed request header");
             break;

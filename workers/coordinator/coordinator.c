@@ -48,6 +48,8 @@ static const ks_chandler_fn handlers[KS_API_KEY_COUNT] = {
     [KS_API_DESCRIBE_CONFIGS] = ks_h_describe_configs,
     [KS_API_ALTER_CONFIGS] = ks_h_alter_configs,
     [KS_API_INCREMENTAL_ALTER_CONFIGS] = ks_h_incremental_alter_configs,
+    [KS_API_DESCRIBE_USER_SCRAM_CREDENTIALS] = ks_h_describe_user_scram_credentials,
+    [KS_API_ALTER_USER_SCRAM_CREDENTIALS] = ks_h_alter_user_scram_credentials,
 };
 
 /* Not inlined: gcc's use-after-free check cannot follow the count. */
@@ -312,13 +314,23 @@ on_logs_loaded(int rc)
 }
 
 static void
-on_topics_loaded(int rc)
+on_scram_loaded(int rc)
 {
     if (rc != KS_OK) {
         on_loaded(rc);
         return;
     }
     ks_logs_load(on_logs_loaded);
+}
+
+static void
+on_topics_loaded(int rc)
+{
+    if (rc != KS_OK) {
+        on_loaded(rc);
+        return;
+    }
+    ks_scram_load(on_scram_loaded);
 }
 
 static void

@@ -124,6 +124,24 @@ void ks_h_init_producer_id(ks_creq_t *creq);
  * request held. */
 void ks_logs_reply(ks_link_t *l, uint32_t id, uint16_t kind, int status);
 
+/* scram.c: SCRAM credentials (/kafscale/security/scram/) in ks_C.mv */
+/* Loads every credential into ks_C.mv and watches the prefix (changes
+ * from any broker are republished); then done(KS_OK|KS_ERROR). */
+void ks_scram_load(void (*done)(int rc));
+void ks_h_describe_user_scram_credentials(ks_creq_t *creq);
+void ks_h_alter_user_scram_credentials(ks_creq_t *creq);
+/* For the ops API: the users and their mechanisms and iteration counts
+ * (only = one user, NULL = all) as a JSON array, no secrets. */
+struct cJSON *ks_scram_users_json(const char *only);
+/* Sets a user's credential from a password (a fresh random salt), or
+ * deletes a user's credential of one mechanism (-1: all).  0: started,
+ * done(arg, KS_OK|KS_ERROR) runs once stored and published; else an
+ * HTTP status (400 bad input, 404 nothing to delete, 500) with err. */
+int ks_scram_set_password(const char *user, int mech, int iterations, const uint8_t *pw, size_t plen,
+                          void (*done)(void *arg, int rc), void *arg, char *err, size_t errlen);
+int ks_scram_delete_user(const char *user, int mech, void (*done)(void *arg, int rc), void *arg, char *err,
+                         size_t errlen);
+
 /* groups.c, offsets.c: consumer groups and committed offsets */
 /* Starts the session-expiry sweep.  Each group is coordinated by one live
  * broker (ks_groups_coordinator); the others answer NOT_COORDINATOR.  A

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
+#include <openssl/crypto.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
@@ -35,6 +36,7 @@
 #include "log.h"
 #include "objstore/objstore.h"
 #include "ops.h"
+#include "sasl.h"
 #include "shm/ring.h"
 #include "stats.h"
 #include "util.h"
@@ -1359,6 +1361,40 @@ metrics_ring_flush(struct evbuffer *b)
 }
 
 static void
+metrics_sasl(struct evbuffer *b)
+{
+    static const char *const mechs[KS_STATS_SASL_NMECH] = { "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512" };
+    uint64_t ok[KS_STATS_SASL_NMECH] = { 0 }, bad[KS_STATS_SASL_NMECH] = { 0 }, reauth = 0, expired = 0;
+    int n = nslots();
+
+    for (int i = 0; i < n; i++) {
+        ks_stats_proc_t *sp = ks_stats_proc(shm()->stats, i);
+        if (sp == NULL)
+            continue;
+        for (int m = 0; m < KS_STATS_SASL_NMECH; m++) {
+            ok[m] += ks_stats_get(&sp->sasl_success[m]);
+            bad[m] += ks_stats_get(&sp->sasl_failure[m]);
+        }
+        reauth += ks_stats_get(&sp->sasl_reauth);
+        expired += ks_stats_get(&sp->sasl_expired);
+    }
+    m_head(b, "kafscale_sasl_authentications_total", "counter",
+           "SASL authentications on SASL listeners, by mechanism and result (re-authentications included)");
+    for (int m = 0; m < KS_STATS_SASL_NMECH; m++) {
+        evbuffer_add_printf(b, "kafscale_sasl_authentications_total{mechanism=\"%s\",result=\"success\"} %llu\n",
+                            mechs[m], (unsigned long long) ok[m]);
+        evbuffer_add_printf(b, "kafscale_sasl_authentications_total{mechanism=\"%s\",result=\"failure\"} %llu\n",
+                            mechs[m], (unsigned long long) bad[m]);
+    }
+    m_head(b, "kafscale_sasl_reauthentications_total", "counter",
+           "Successful SASL re-authentications on an authenticated connection (KIP-368)");
+    evbuffer_add_printf(b, "kafscale_sasl_reauthentications_total %llu\n", (unsigned long long) reauth);
+    m_head(b, "kafscale_sasl_sessions_expired_total", "counter",
+           "Connections closed because their SASL session ended (connections.max.reauth.ms)");
+    evbuffer_add_printf(b, "kafscale_sasl_sessions_expired_total %llu\n", (unsigned long long) expired);
+}
+
+static void
 metrics_objstore(struct evbuffer *b)
 {
     static const char *const procs[] = { "coordinator", "flusher", "worker" };
@@ -1524,12 +1560,145 @@ h_metrics(struct evhttp_request *req)
     metrics_requests(b);
     metrics_topics(b);
     metrics_ring_flush(b);
+    metrics_sasl(b);
     metrics_objstore(b);
     metrics_metastore(b);
     metrics_processes(b);
     metrics_lag(b);
     reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b);
     evbuffer_free(b);
+}
+
+/* ---------- users (SCRAM credentials, scram.c) ---------- */
+
+/* Whether the request comes from this host: passwords travel in the
+ * clear over this endpoint, so they are taken from loopback only. */
+static bool
+from_loopback(struct evhttp_request *req)
+{
+    struct evhttp_connection *conn = evhttp_request_get_connection(req);
+    char *addr = NULL;
+    ev_uint16_t port = 0;
+
+    if (conn == NULL)
+        return false;
+    evhttp_connection_get_peer(conn, &addr, &port);
+    return addr != NULL && (strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
+                            strncmp(addr, "::ffff:127.", 11) == 0);
+}
+
+static void
+user_written(void *arg, int rc)
+{
+    struct evhttp_request *req = arg;
+
+    if (rc != KS_OK) {
+        reply_json_error(req, 503, "Service Unavailable", "the metadata store did not take the change");
+        return;
+    }
+    reply_json(req, 200, "OK", cJSON_CreateObject());
+}
+
+static void
+user_set(struct evhttp_request *req, const char *name)
+{
+    struct evbuffer *in = evhttp_request_get_input_buffer(req);
+    size_t len = evbuffer_get_length(in);
+    unsigned char *body = len > 0 ? evbuffer_pullup(in, -1) : NULL;
+    cJSON *doc = body != NULL ? cJSON_ParseWithLength((const char *) body, len) : NULL;
+    const cJSON *pw = cJSON_GetObjectItemCaseSensitive(doc, "password");
+    const cJSON *mj = cJSON_GetObjectItemCaseSensitive(doc, "mechanism");
+    const cJSON *ij = cJSON_GetObjectItemCaseSensitive(doc, "iterations");
+    int mech = KS_SASL_SCRAM_SHA_256, iterations = KS_SCRAM_DEFAULT_ITERATIONS, st = 400;
+    char err[256];
+
+    /* the body holds the password: wipe it as soon as it is parsed */
+    if (body != NULL)
+        OPENSSL_cleanse(body, len);
+    evbuffer_drain(in, len);
+    snprintf(err, sizeof(err), "expected a JSON object {\"password\": ..., \"mechanism\": ..., \"iterations\": ...}");
+    if (!cJSON_IsObject(doc) || !cJSON_IsString(pw)) {
+        /* keep err */
+    } else if (mj != NULL && (!cJSON_IsString(mj) ||
+                              (mech = ks_sasl_mech_parse(mj->valuestring, strlen(mj->valuestring))) < 1)) {
+        snprintf(err, sizeof(err), "the mechanism must be SCRAM-SHA-256 or SCRAM-SHA-512");
+    } else if (ij != NULL && (!cJSON_IsNumber(ij) || ij->valuedouble != (double) (int) ij->valuedouble)) {
+        snprintf(err, sizeof(err), "iterations must be an integer");
+    } else {
+        if (ij != NULL)
+            iterations = (int) ij->valuedouble;
+        st = ks_scram_set_password(name, mech, iterations, (const uint8_t *) pw->valuestring,
+                                   strlen(pw->valuestring), user_written, req, err, sizeof(err));
+    }
+    if (cJSON_IsString(pw))
+        OPENSSL_cleanse(pw->valuestring, strlen(pw->valuestring));
+    cJSON_Delete(doc);
+    if (st != 0)
+        reply_json_error(req, st, st == 400 ? "Bad Request" : st == 404 ? "Not Found" : "Internal Server Error",
+                         err);
+}
+
+static void
+user_delete(struct evhttp_request *req, const char *name)
+{
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
+    struct evkeyvalq params;
+    const char *m = NULL;
+    int mech = -1, st;
+    char err[256];
+
+    memset(&params, 0, sizeof(params));
+    params.tqh_last = &params.tqh_first;
+    if (q != NULL && evhttp_parse_query_str(q, &params) == 0)
+        m = evhttp_find_header(&params, "mechanism");
+    if (m != NULL && (mech = ks_sasl_mech_parse(m, strlen(m))) < 1) {
+        evhttp_clear_headers(&params);
+        reply_json_error(req, 400, "Bad Request", "the mechanism must be SCRAM-SHA-256 or SCRAM-SHA-512");
+        return;
+    }
+    evhttp_clear_headers(&params);
+    st = ks_scram_delete_user(name, mech, user_written, req, err, sizeof(err));
+    if (st != 0)
+        reply_json_error(req, st, st == 404 ? "Not Found" : "Internal Server Error", err);
+}
+
+static void
+api_users(struct evhttp_request *req, const char *name)
+{
+    enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+
+    if (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD) {
+        cJSON *arr = ks_scram_users_json(name);
+        if (name != NULL) {
+            cJSON *one = cJSON_DetachItemFromArray(arr, 0);
+            cJSON_Delete(arr);
+            if (one == NULL) {
+                reply_json_error(req, 404, "Not Found", "no such user");
+                return;
+            }
+            reply_json(req, 200, "OK", one);
+            return;
+        }
+        reply_json(req, 200, "OK", arr);
+        return;
+    }
+    if (name == NULL || name[0] == 0 || (cmd != EVHTTP_REQ_POST && cmd != EVHTTP_REQ_DELETE)) {
+        reply_json_error(req, 405, "Method Not Allowed", "POST or DELETE /api/v1/users/<name>");
+        return;
+    }
+    if (!from_loopback(req)) {
+        reply_json_error(req, 403, "Forbidden", "users are changed from this host only (loopback)");
+        return;
+    }
+    if (!ks_C.ready) {
+        reply_json_error(req, 503, "Service Unavailable", "loading the cluster metadata");
+        return;
+    }
+    if (cmd == EVHTTP_REQ_POST)
+        user_set(req, name);
+    else
+        user_delete(req, name);
 }
 
 /* ---------- dispatch ---------- */
@@ -1560,6 +1729,11 @@ on_request(struct evhttp_request *req, void *arg)
     (void) arg;
     if (path == NULL || path[0] == 0)
         path = "/";
+    if (evhttp_request_get_command(req) != EVHTTP_REQ_GET && evhttp_request_get_command(req) != EVHTTP_REQ_HEAD &&
+        strncmp(path, "/api/v1/users/", 14) != 0) {
+        reply_json_error(req, 405, "Method Not Allowed", "only GET and HEAD here");
+        return;
+    }
     if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0) {
         console_file(req, "index.html");
     } else if (strcmp(path, "/console") == 0 || strcmp(path, "/console/") == 0) {
@@ -1594,12 +1768,15 @@ on_request(struct evhttp_request *req, void *arg)
     } else if ((rest = path_rest(path, "/api/v1/groups")) != NULL) {
         api_groups(req, rest[0] ? rest : NULL);
         free(rest);
+    } else if ((rest = path_rest(path, "/api/v1/users")) != NULL) {
+        api_users(req, rest[0] ? rest : NULL);
+        free(rest);
     } else if (strncmp(path, "/api/", 5) == 0) {
         reply_json_error(req, 404, "Not Found", "no such resource");
     } else {
         reply_text(req, 404, "Not Found",
                    "not found; try / (the console) /healthz /readyz /metrics /api/v1/status "
-                   "/api/v1/brokers /api/v1/topics /api/v1/groups /api/v1/throughput");
+                   "/api/v1/brokers /api/v1/topics /api/v1/groups /api/v1/users /api/v1/throughput");
     }
 }
 
@@ -1691,7 +1868,8 @@ ks_ops_start(void)
         ks_log_error("could not create the ops endpoint");
         return;
     }
-    evhttp_set_allowed_methods(O.http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+    /* POST and DELETE: /api/v1/users/<name> only (on_request) */
+    evhttp_set_allowed_methods(O.http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST | EVHTTP_REQ_DELETE);
     evhttp_set_timeout(O.http, 30);
     evhttp_set_max_headers_size(O.http, 16384);
     evhttp_set_max_body_size(O.http, 4096);

@@ -12,6 +12,15 @@
  *   GET /api/v1/topics/<name>
  *   GET /api/v1/groups    groups, members, committed offsets and lag
  *   GET /api/v1/groups/<name>
+ *   GET /api/v1/users     users with SCRAM credentials: mechanisms and
+ *                         iteration counts (never salts or keys)
+ *   GET /api/v1/users/<name>
+ *   POST /api/v1/users/<name>  {"password", "mechanism", "iterations"}:
+ *                         sets the user's credential (a fresh random salt;
+ *                         the password is not kept or logged); from
+ *                         loopback peers only
+ *   DELETE /api/v1/users/<name>[?mechanism=M]  deletes its credentials
+ *                         (one mechanism or all); loopback only
  *   GET /api/v1/throughput  counters the console's charts diff: records
  *                         and bytes in/out, requests, network bytes
  *   GET /                 the web console (index.html; /console/<file>:
