@@ -352,7 +352,7 @@ static const char *const bad_first[] = {
     "n,,N=user,r=abc",
     "n,,n=user,s=abc",
     "n,,n=us\x01r,r=abc",
-    "n,,n=us\xff" "er,r=abc",
+    ("n,,n=us\xff" "er,r=abc"),
     "n,,n=us\xc0\xafr,r=abc",
     " n,,n=user,r=abc",
 };
