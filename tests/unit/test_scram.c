@@ -244,6 +244,7 @@ START_TEST(test_unknown_user)
         ck_assert(!s.known);
         if (round == 1) {
             ck_assert_str_eq(out1, out2);          /* same salt for the same name */
+            free(out2);
             ck_assert_ptr_nonnull(strstr(out1, ",i=4096"));
             client_final(KS_SASL_SCRAM_SHA_256, "anything", "n=nobody,r=abcdef", out1, "biws", final,
                          sizeof(final));
