@@ -552,6 +552,16 @@ START_TEST(test_validate)
                    "could not read etcd.password.file \"/nonexistent/pw\": No such file or directory");
     expect_invalid("s3.secret.key.file = /tmp\n",
                    "could not read s3.secret.key.file \"/tmp\": not a regular file");
+    expect_invalid("sasl.enabled.mechanisms = PLAIN,GSSAPI\n",
+                   "sasl.enabled.mechanisms: \"GSSAPI\" is not PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512");
+    expect_invalid("sasl.enabled.mechanisms = scram-sha-256\n",
+                   "sasl.enabled.mechanisms: \"scram-sha-256\" is not PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512");
+    expect_invalid("sasl.enabled.mechanisms = PLAIN, PLAIN\n", "sasl.enabled.mechanisms: PLAIN is given twice");
+    expect_invalid("sasl.enabled.mechanisms = PLAIN,\n",
+                   "sasl.enabled.mechanisms: \"\" is not PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512");
+    ck_assert_int_eq(ks_conf_sasl_mechanisms("PLAIN,SCRAM-SHA-256,SCRAM-SHA-512", NULL, 0), 7);
+    ck_assert_int_eq(ks_conf_sasl_mechanisms(" SCRAM-SHA-512 ", NULL, 0), 4);
+    ck_assert_int_eq(ks_conf_sasl_mechanisms("SCRAM-SHA-256, PLAIN", NULL, 0), 3);
 #ifndef HAVE_LIBS3
     expect_invalid("object.store = libs3\ns3.bucket = b\n",
                    "object.store = libs3 is not available: kafscaled was built without libs3");
