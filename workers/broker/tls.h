@@ -1,0 +1,55 @@
+/*
+ * tls.h: TLS on SSL and SASL_SSL listeners: OpenSSL through libevent's
+ * bufferevent_openssl.  Runs in: worker (the context and the connections),
+ * master (the start-up check, kafscaled -t).
+ *
+ * Each worker builds one server context at start and builds a new one on
+ * SIGHUP (certificate, key and CA files read again); a failed rebuild keeps
+ * the old context.  Connections hold a reference to the context they were
+ * accepted with, so open connections keep theirs.  TLS 1.2 is the oldest
+ * version accepted, always.
+ */
+#ifndef KS_TLS_H
+#define KS_TLS_H
+
+#include "conf.h"
+#include "ks.h"
+
+struct bufferevent;
+struct event_base;
+
+/* Whether a listener of c is SSL or SASL_SSL. */
+bool ks_tls_needed(const ks_conf_t *c);
+
+/* Builds a context from c and throws it away: the files load, the key
+ * decrypts and matches the certificate, the cipher list is valid.  On
+ * KS_OK, *warn may hold a warning (an expired certificate): warn[0] != 0. */
+int ks_tls_check(const ks_conf_t *c, char *err, size_t errlen, char *warn, size_t warnlen);
+
+/* The worker's context: built at start (KS_ERROR, logged, when it cannot
+ * be), rebuilt on SIGHUP (a failure is logged and the old one kept), freed
+ * at exit. */
+int ks_tls_init(const ks_conf_t *c);
+void ks_tls_reload(const ks_conf_t *c);
+void ks_tls_shutdown(void);
+
+/* A server-side TLS bufferevent for an accepted socket (the handshake
+ * starts at once); owns fd and the SSL object.  NULL without a context or
+ * on out of memory (fd is then still the caller's). */
+struct bufferevent *ks_tls_accept(struct event_base *base, int fd);
+
+/* Why a TLS connection failed: OpenSSL's reasons (taken off the
+ * bufferevent's error list and the thread's queue) and, when certificate
+ * verification failed, the verification error ("certificate has
+ * expired"). */
+void ks_tls_error(struct bufferevent *bev, char *out, size_t outlen);
+
+/* After the handshake: the protocol and cipher in use ("TLSv1.3
+ * TLS_AES_256_GCM_SHA384") into desc, and when the client sent a
+ * certificate that was verified, Kafka's default principal "User:" + the
+ * subject in RFC 2253 form into principal (left alone otherwise, or when
+ * principal is NULL).
+ * KS_ERROR when the subject does not fit (principal is left alone). */
+int ks_tls_established(struct bufferevent *bev, char *principal, size_t plen, char *desc, size_t dlen);
+
+#endif
