@@ -216,6 +216,8 @@ ks_conn_close(ks_conn_t *c, const char *why)
     if (c->next != NULL)
         c->next->prev = c->prev;
     ks_W.nconns--;
+    if ((c->security == KS_SEC_SSL || c->security == KS_SEC_SASL_SSL) && !c->tls_handshaking)
+        ks_tls_close_notify(c->bev);
     bufferevent_free(c->bev);
     c->bev = NULL;
     c->head = c->tail = NULL;

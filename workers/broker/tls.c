@@ -362,6 +362,17 @@ ks_tls_accept(struct event_base *base, int fd)
 }
 
 void
+ks_tls_close_notify(struct bufferevent *bev)
+{
+    SSL *ssl = bufferevent_openssl_get_ssl(bev);
+
+    /* One try, never waiting: the socket is closed right after. */
+    if (ssl != NULL && SSL_is_init_finished(ssl))
+        (void) SSL_shutdown(ssl);
+    ERR_clear_error();
+}
+
+void
 ks_tls_error(struct bufferevent *bev, char *out, size_t outlen)
 {
     SSL *ssl = bufferevent_openssl_get_ssl(bev);

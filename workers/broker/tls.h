@@ -38,6 +38,10 @@ void ks_tls_shutdown(void);
  * on out of memory (fd is then still the caller's). */
 struct bufferevent *ks_tls_accept(struct event_base *base, int fd);
 
+/* Sends a close_notify alert before the broker closes an established
+ * TLS connection, so that the client sees a clean end of stream. */
+void ks_tls_close_notify(struct bufferevent *bev);
+
 /* Why a TLS connection failed: OpenSSL's reasons (taken off the
  * bufferevent's error list and the thread's queue) and, when certificate
  * verification failed, the verification error ("certificate has
