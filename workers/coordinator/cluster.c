@@ -2,7 +2,11 @@
  * cluster.c: brokers and partition ownership.  Runs in: coordinator.
  *
  * Each broker registers /kafscale/brokers/<id> on a lease it keeps alive;
- * the live brokers are the registered ones.  Every partition has exactly one
+ * the live brokers are the registered ones.  A registration is
+ * {"id", "host", "port", "rack", "endpoints": ["NAME://host:port", ...]}:
+ * host and port are the first endpoint (what older brokers read), the
+ * endpoints one per listener, so that clients get the addresses of the
+ * listener they came in through.  Every partition has exactly one
  * owner at a time: the holder of /kafscale/partition-leases/<t>/<p> (value:
  * the broker id, attached to the owner's lease, as in the original).  The
  * wanted owner of a partition is computed the same way on every broker
