@@ -21,11 +21,16 @@ Broker C, ssl.client.auth=required: no client certificate, an expired one,
 one from another CA are refused (log lines with OpenSSL's reasons); a valid
 one works (kcat, raw), and the principal logged is
 User:CN=alice,OU=eng,O=acme.
+Two brokers on a real etcd, one with PLAINTEXT + SSL (SSL advertised as
+localhost), one with PLAINTEXT only: Metadata over SSL gives the first
+broker's SSL endpoint and the second's plaintext one (it has no SSL
+listener); over PLAINTEXT both plaintext endpoints.
 """
 import datetime
 import ipaddress
 import os
 import re
+import shutil
 import signal
 import socket
 import ssl
@@ -455,6 +460,43 @@ def main(t):
                          "-X", "ssl.ca.location=" + ca_pem], timeout=10)
     t.check(rc != 0, "kcat without a client certificate is refused")
     cb.stop()
+
+    # ---- two brokers on etcd: endpoints per listener, fallback ----
+    if shutil.which("etcd") is None:
+        kslib.log("etcd not installed: the two-broker part is skipped")
+        return
+    etcd = kslib.Etcd(t)
+    shared = os.path.join(d, "objects-shared")
+    os.makedirs(shared)
+    common = {"metadata.store": "etcd", "etcd.endpoints": etcd.endpoint, "data.dir": shared, "workers": "1"}
+    s1, s2, s3 = kslib.free_port(), kslib.free_port(), kslib.free_port()
+    k1 = kslib.Broker(t, "k1", dict(common, **{
+        "broker.id": "1", "listeners": "PLAINTEXT://127.0.0.1:%d,SSL://127.0.0.1:%d" % (s1, s2),
+        "advertised.listeners": "SSL://localhost:%d" % s2,
+        "ssl.certificate.file": cert_file, "ssl.key.file": key_file}), start=False)
+    k2 = kslib.Broker(t, "k2", dict(common, **{"broker.id": "2", "listeners": "PLAINTEXT://127.0.0.1:%d" % s3}),
+                      start=False)
+    k1.start(port=s1)
+    k2.start(port=s3)
+    want_ssl = {1: ("localhost", s2), 2: ("127.0.0.1", s3)}
+    want_plain = {1: ("127.0.0.1", s1), 2: ("127.0.0.1", s3)}
+    got = {}
+
+    def both(port, tls):
+        c = tls_conn(port, ctx) if tls else kslib.Conn(port)
+        try:
+            got[port] = metadata_brokers(c)
+        finally:
+            c.close()
+        return len(got[port]) == 2
+    kslib.wait_until(lambda: both(s2, True), 15, 0.2)
+    t.check(got.get(s2) == want_ssl, "two brokers, Metadata over SSL: each broker's SSL endpoint (advertised "
+            "name), the broker without SSL at its first endpoint (%r)" % got.get(s2))
+    kslib.wait_until(lambda: both(s3, False), 15, 0.2)
+    t.check(got.get(s3) == want_plain, "two brokers, Metadata over PLAINTEXT: each broker's plaintext endpoint "
+            "(%r)" % got.get(s3))
+    k2.stop()
+    k1.stop()
 
 
 if __name__ == "__main__":
