@@ -128,7 +128,7 @@ main(int argc, char **argv)
         char warn[512];
 
         /* TLS listeners: the certificate and key load and match. */
-        if (ks_tls_needed(&conf) && ks_tls_check(&conf, err, sizeof(err), warn, sizeof(warn)) != KS_OK) {
+        if (ks_tls_needed(&conf) && ks_tls_init(&conf, err, sizeof(err), warn, sizeof(warn)) != KS_OK) {
             fprintf(stderr, "kafscaled: %s\nkafscaled: configuration test failed\n", err);
             ks_conf_free(&conf);
             rc = 1;
@@ -136,6 +136,7 @@ main(int argc, char **argv)
         }
         if (ks_tls_needed(&conf) && warn[0] != 0)
             fprintf(stderr, "kafscaled: warning: %s\n", warn);
+        ks_tls_shutdown();
         printf("kafscaled: configuration %s is ok\n", conf_path ? conf_path : "(defaults)");
         ks_conf_free(&conf);
         rc = 0;

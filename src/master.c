@@ -795,6 +795,9 @@ on_sighup(evutil_socket_t sig, short what, void *arg)
     (void) arg;
     ks_log_info("received SIGHUP, reloading the configuration");
     if (ks_reload_conf(&M.in) == KS_OK) {
+        /* What workers respawned from now on start with. */
+        if (ks_tls_ready())
+            ks_tls_reload(M.in.conf);
         for (int i = 0; i < M.nchildren; i++)
             if (M.children[i].pid > 0)
                 kill(M.children[i].pid, SIGHUP);
@@ -916,12 +919,13 @@ mkdir_p(const char *path, mode_t mode)
 
 /* ---------- entry ---------- */
 
+/* Builds the TLS context the workers are forked with. */
 static int
 tls_check(const ks_conf_t *conf)
 {
     char err[1024], warn[512];
 
-    if (ks_tls_check(conf, err, sizeof(err), warn, sizeof(warn)) != KS_OK) {
+    if (ks_tls_init(conf, err, sizeof(err), warn, sizeof(warn)) != KS_OK) {
         ks_log_error("%s", err);
         return KS_ERROR;
     }
@@ -976,8 +980,8 @@ ks_master_run(ks_inherit_t *in, bool daemon_mode, const char *pid_file)
             return 1;
         }
     }
-    /* TLS: the certificate and key load and match (the workers build
-     * their own contexts from the same files). */
+    /* TLS: the certificate and key load and match; the workers are
+     * forked with this context. */
     if (ks_tls_needed(conf) && tls_check(conf) != KS_OK)
         return 1;
     if (mkdir_p(conf->data_dir, 0750) != KS_OK) {
@@ -1015,7 +1019,8 @@ ks_master_run(ks_inherit_t *in, bool daemon_mode, const char *pid_file)
     }
     if (drop_privileges(conf->user, conf->data_dir) != KS_OK)
         return 1;
-    /* Again as the user the workers run as: can it read the files? */
+    /* Again as the user the workers run as (and reload as): can it read
+     * the files? */
     if (conf->user[0] != 0 && ks_tls_needed(conf) && tls_check(conf) != KS_OK)
         return 1;
 
@@ -1104,6 +1109,7 @@ ks_master_run(ks_inherit_t *in, bool daemon_mode, const char *pid_file)
     if (pid_file != NULL && pid_file[0] != 0)
         unlink(pid_file);
     ks_shm_destroy(&M.shm);
+    ks_tls_shutdown();
     ks_log_info("stopped");
     return M.exit_code;
 }

@@ -11,7 +11,8 @@ Broker A (listeners PLAINTEXT + SSL, no client certificates):
   request.timeout.ms;
 - SIGHUP with a new certificate in the same files: new connections see its
   serial number, a connection opened before keeps working; a broken key
-  file on SIGHUP: error logged, the last good certificate stays;
+  file on SIGHUP: error logged, the last good certificate stays, also in
+  workers respawned after a kill -9;
 - kafscaled -t: SSL listener without a certificate, a key that does not
   match the certificate, ssl.client.auth=required without ssl.ca.file,
   TLSv1.1 in ssl.enabled.protocols are errors naming the key or file.
@@ -381,7 +382,8 @@ def main(t):
     # SIGHUP: a new certificate in the same files
     write_pem(cert_file, srv2, chain=[ca[1]])
     os.kill(a.pid, signal.SIGHUP)
-    reloaded = kslib.wait_until(lambda: a.log_text().count("reloaded the TLS certificate") >= 2, 5)
+    reloaded = kslib.wait_until(lambda: len(re.findall(r"worker\[\d\] reloaded the TLS certificate",
+                                                       a.log_text())) >= 2, 5)
     t.check(reloaded, "SIGHUP: both workers reloaded the certificate")
     serials = set()
     for _ in range(4):                       # connections land on either worker
@@ -402,6 +404,27 @@ def main(t):
     t.check(peer_serial(n) == srv2.serial_number and metadata_brokers(n) == {0: ("127.0.0.1", p2)},
             "after a failed reload the last good certificate is served")
     n.close()
+    # a worker respawned while the key file is broken serves it too
+    workers = [p for p, title in kslib.children(a.pid) if title.startswith("kafscaled: worker")]
+    for w in workers:
+        os.kill(w, signal.SIGKILL)
+
+    def respawned():
+        now = [p for p, title in kslib.children(a.pid) if title.startswith("kafscaled: worker")]
+        return len(now) == 2 and not set(now) & set(workers)
+    t.check(len(workers) == 2 and kslib.wait_until(respawned, 5), "both workers killed and respawned")
+    serials = set()
+    end = time.monotonic() + 5
+    while len(serials) == 0 and time.monotonic() < end:
+        try:
+            for _ in range(4):
+                n = tls_conn(p2, ctx)
+                serials.add(peer_serial(n))
+                n.close()
+        except (OSError, kslib.Closed):
+            time.sleep(0.2)
+    t.check(serials == {srv2.serial_number},
+            "respawned workers, key file still broken: the last good certificate is served")
     write_pem(key_file, key=srv_key)
     a.stop()
 

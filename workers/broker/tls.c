@@ -2,6 +2,12 @@
  * tls.c: the TLS server context and TLS connections.  Runs in: worker
  * (context, connections), master (ks_tls_check at start-up and for -t).
  *
+ * The master builds the context at start-up (a missing file or a key that
+ * does not match stops the broker) and again on SIGHUP; workers are forked
+ * with the master's last good context, and rebuild their own on SIGHUP.
+ * So a worker respawned while the files are broken still serves the last
+ * certificate that loaded.
+ *
  * The context: TLS 1.2 at least (ssl.enabled.protocols may leave out 1.2,
  * never add anything older), no compression, no renegotiation, the
  * server's cipher preference, ECDHE/DHE with automatic parameters, a
@@ -283,30 +289,21 @@ fail:
 }
 
 int
-ks_tls_check(const ks_conf_t *c, char *err, size_t errlen, char *warn, size_t warnlen)
+ks_tls_init(const ks_conf_t *c, char *err, size_t errlen, char *warn, size_t warnlen)
 {
     SSL_CTX *ctx = ctx_build(c, err, errlen, warn, warnlen);
 
     if (ctx == NULL)
         return KS_ERROR;
-    SSL_CTX_free(ctx);
-    return KS_OK;
-}
-
-int
-ks_tls_init(const ks_conf_t *c)
-{
-    char err[1024], warn[512];
-    SSL_CTX *ctx = ctx_build(c, err, sizeof(err), warn, sizeof(warn));
-
-    if (ctx == NULL) {
-        ks_log_error("could not set up TLS: %s", err);
-        return KS_ERROR;
-    }
-    /* A warning (an expired certificate) was logged by the master. */
     SSL_CTX_free(tls_ctx);
     tls_ctx = ctx;
     return KS_OK;
+}
+
+bool
+ks_tls_ready(void)
+{
+    return tls_ctx != NULL;
 }
 
 void

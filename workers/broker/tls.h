@@ -3,9 +3,9 @@
  * bufferevent_openssl.  Runs in: worker (the context and the connections),
  * master (the start-up check, kafscaled -t).
  *
- * Each worker builds one server context at start and builds a new one on
- * SIGHUP (certificate, key and CA files read again); a failed rebuild keeps
- * the old context.  Connections hold a reference to the context they were
+ * The master builds the server context at start-up; workers are forked
+ * with it.  On SIGHUP every process builds a new one (certificate, key and
+ * CA files read again); a failed rebuild keeps the old context.  Connections hold a reference to the context they were
  * accepted with, so open connections keep theirs.  TLS 1.2 is the oldest
  * version accepted, always.
  */
@@ -21,16 +21,18 @@ struct event_base;
 /* Whether a listener of c is SSL or SASL_SSL. */
 bool ks_tls_needed(const ks_conf_t *c);
 
-/* Builds a context from c and throws it away: the files load, the key
- * decrypts and matches the certificate, the cipher list is valid.  On
- * KS_OK, *warn may hold a warning (an expired certificate): warn[0] != 0. */
-int ks_tls_check(const ks_conf_t *c, char *err, size_t errlen, char *warn, size_t warnlen);
-
-/* The worker's context: built at start (KS_ERROR, logged, when it cannot
- * be), rebuilt on SIGHUP (a failure is logged and the old one kept), freed
- * at exit. */
-int ks_tls_init(const ks_conf_t *c);
+/* Builds this process's context from c: the files load, the key decrypts
+ * and matches the certificate, the cipher list is valid.  KS_ERROR with
+ * the reason in err (the previous context, if any, stays).  On KS_OK,
+ * *warn may hold a warning (an expired certificate): warn[0] != 0.
+ * Runs in: master (start-up, kafscaled -t); workers inherit the context. */
+int ks_tls_init(const ks_conf_t *c, char *err, size_t errlen, char *warn, size_t warnlen);
+/* Whether this process has a context (a worker: inherited from the master). */
+bool ks_tls_ready(void);
+/* SIGHUP: builds a new context from c; a failure is logged and the old one
+ * kept.  Runs in: master, worker. */
 void ks_tls_reload(const ks_conf_t *c);
+/* Frees the context at exit. */
 void ks_tls_shutdown(void);
 
 /* A server-side TLS bufferevent for an accepted socket (the handshake

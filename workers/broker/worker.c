@@ -304,10 +304,12 @@ ks_worker_main(ks_inherit_t *in)
     if (ks_child_setup(in, "worker", in->index) != KS_OK)
         return 1;
     if (ks_tls_needed(in->conf)) {
-        /* The master checked the files at start-up: failing here (they
-         * changed, or this user cannot read them) stops the broker. */
-        if (ks_tls_init(in->conf) != KS_OK)
+        /* Forked with the master's context: the last certificate that
+         * loaded, even if the files are broken now. */
+        if (!ks_tls_ready()) {
+            ks_log_error("no TLS context inherited from the master");
             return KS_EXIT_FATAL;
+        }
         ks_child_on_reload(on_reload, NULL);
     }
     ks_W.base = event_base_new();
