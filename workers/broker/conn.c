@@ -151,14 +151,15 @@ ks_conn_accept(int fd, uint32_t listener, uint32_t addr_key)
     peer_name(fd, c->peer, sizeof(c->peer));
     if (c->security == KS_SEC_SSL || c->security == KS_SEC_SASL_SSL) {
         c->tls_handshaking = true;
-        c->bev = ks_tls_accept(ks_W.base, fd);
+        c->bev = ks_tls_accept(ks_W.base, fd);        /* closes fd on failure */
         if (c->bev == NULL)
             ks_log_error("could not start tls with %s, closing the connection", c->peer);
     } else {
         c->bev = bufferevent_socket_new(ks_W.base, fd, BEV_OPT_CLOSE_ON_FREE);
+        if (c->bev == NULL)
+            close(fd);
     }
     if (c->bev == NULL) {
-        close(fd);
         free(c);
         atomic_fetch_sub(&ks_W.in->shm->procs[ks_W.in->slot].conns, 1);
         closed_add(addr_key);

@@ -1,6 +1,7 @@
 /*
  * tls.c: the TLS server context and TLS connections.  Runs in: worker
- * (context, connections), master (ks_tls_check at start-up and for -t).
+ * (context, connections), master (the context at start-up, for -t, on
+ * SIGHUP).
  *
  * The master builds the context at start-up (a missing file or a key that
  * does not match stops the broker) and again on SIGHUP; workers are forked
@@ -338,15 +339,15 @@ ks_tls_accept(struct event_base *base, int fd)
     SSL *ssl;
     char why[256];
 
-    if (tls_ctx == NULL)
-        return NULL;
-    ssl = SSL_new(tls_ctx);
+    ssl = tls_ctx != NULL ? SSL_new(tls_ctx) : NULL;
     if (ssl == NULL) {
         drain_errors(why, sizeof(why));
-        ks_log_error("could not create a TLS connection: %s", why);
+        ks_log_error("could not create a TLS connection: %s", why[0] ? why : "no TLS context");
+        close(fd);
         return NULL;
     }
-    /* On failure libevent frees ssl (BEV_OPT_CLOSE_ON_FREE). */
+    /* On failure libevent 2.1 frees ssl, and with it the socket BIO that
+     * closes fd (BEV_OPT_CLOSE_ON_FREE). */
     bev = bufferevent_openssl_socket_new(base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
     if (bev == NULL) {
         ERR_clear_error();

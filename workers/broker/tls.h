@@ -1,13 +1,14 @@
 /*
  * tls.h: TLS on SSL and SASL_SSL listeners: OpenSSL through libevent's
  * bufferevent_openssl.  Runs in: worker (the context and the connections),
- * master (the start-up check, kafscaled -t).
+ * master (the context at start-up, kafscaled -t, SIGHUP).
  *
  * The master builds the server context at start-up; workers are forked
  * with it.  On SIGHUP every process builds a new one (certificate, key and
- * CA files read again); a failed rebuild keeps the old context.  Connections hold a reference to the context they were
- * accepted with, so open connections keep theirs.  TLS 1.2 is the oldest
- * version accepted, always.
+ * CA files read again); a failed rebuild keeps the old context.
+ * Connections hold a reference to the context they were accepted with, so
+ * open connections keep theirs.  TLS 1.2 is the oldest version accepted,
+ * always.
  */
 #ifndef KS_TLS_H
 #define KS_TLS_H
@@ -36,8 +37,8 @@ void ks_tls_reload(const ks_conf_t *c);
 void ks_tls_shutdown(void);
 
 /* A server-side TLS bufferevent for an accepted socket (the handshake
- * starts at once); owns fd and the SSL object.  NULL without a context or
- * on out of memory (fd is then still the caller's). */
+ * starts at once); it owns fd and the SSL object.  NULL without a context
+ * or on out of memory; fd is closed then too. */
 struct bufferevent *ks_tls_accept(struct event_base *base, int fd);
 
 /* Sends a close_notify alert before the broker closes an established
