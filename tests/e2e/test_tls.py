@@ -131,9 +131,10 @@ def tls_conn(port, ctx, timeout=5.0):
     return c
 
 
-def metadata_brokers(conn, corr=11):
-    """Metadata v1 for no topics: {node_id: (host, port)}."""
-    conn.send(kslib.request(3, 1, kslib.i32(0), corr=corr))
+def metadata_brokers(conn, corr=11, topics=()):
+    """Metadata v1 (for these topics, auto-created by the coordinator when
+    missing): {node_id: (host, port)}."""
+    conn.send(kslib.request(3, 1, kslib.array(list(topics), kslib.string), corr=corr))
     r = kslib.Reader(conn.recv_frame())
     if r.i32() != corr:
         raise kslib.Failure("metadata: wrong correlation id")
@@ -273,6 +274,8 @@ def main(t):
 
     c = tls_conn(p2, ctx)
     t.check(metadata_brokers(c) == {0: ("127.0.0.1", p2)}, "Metadata v1 over SSL advertises the SSL port")
+    t.check(metadata_brokers(c, topics=["auto1"]) == {0: ("127.0.0.1", p2)},
+            "Metadata v1 over SSL creating a topic (answered by the coordinator) advertises the SSL port")
     e, node, host, port = find_coordinator(c, "g1")
     t.check(e == KSERR_NONE and (host, port) == ("127.0.0.1", p2),
             "FindCoordinator over SSL gives the SSL port (%s, %s:%s)" % (e, host, port))
@@ -284,6 +287,8 @@ def main(t):
     t.check(old_serial == srv1.serial_number, "the broker presents ssl.certificate.file")
     pc = kslib.Conn(p1)
     t.check(metadata_brokers(pc) == {0: ("127.0.0.1", p1)}, "Metadata v1 over PLAINTEXT advertises its port")
+    t.check(metadata_brokers(pc, topics=["auto2"]) == {0: ("127.0.0.1", p1)},
+            "Metadata v1 over PLAINTEXT creating a topic advertises the plaintext port")
     e, node, host, port = find_coordinator(pc, "g1")
     t.check((host, port) == ("127.0.0.1", p1), "FindCoordinator over PLAINTEXT gives the plaintext port")
     pc.close()
