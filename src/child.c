@@ -89,6 +89,16 @@ on_stop_signal(evutil_socket_t sig, short what, void *arg)
     ce->on_stop(ce->arg);
 }
 
+static void (*reload_hook)(void *arg);
+static void *reload_hook_arg;
+
+void
+ks_child_on_reload(void (*fn)(void *arg), void *arg)
+{
+    reload_hook = fn;
+    reload_hook_arg = arg;
+}
+
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
@@ -97,6 +107,8 @@ on_hup(evutil_socket_t sig, short what, void *arg)
     (void) sig;
     (void) what;
     ks_reload_conf(ce->in);
+    if (reload_hook != NULL)
+        reload_hook(reload_hook_arg);
 }
 
 static volatile bool master_gone;

@@ -89,6 +89,24 @@ static const conf_key_t conf_keys[] = {
     KADDR("ops.listen", "KAFSCALE_OPS_LISTEN KAFSCALE_METRICS_ADDR", ops_listen, "127.0.0.1:9093", false,
           "host:port of the ops HTTP endpoint (health, metrics, admin); empty = disabled"),
 
+    /* TLS (SSL and SASL_SSL listeners); read again on SIGHUP */
+    KSTR("ssl.certificate.file", "KAFSCALE_SSL_CERTIFICATE_FILE", ssl_certificate_file, "", 0, true,
+         "PEM file with the broker's certificate, then any intermediate certificates"),
+    KSTR("ssl.key.file", "KAFSCALE_SSL_KEY_FILE", ssl_key_file, "", 0, true,
+         "PEM file with the private key of ssl.certificate.file"),
+    KSECRET("ssl.key.password", "KAFSCALE_SSL_KEY_PASSWORD", ssl_key_password, true,
+            "passphrase of an encrypted ssl.key.file"),
+    KSTR("ssl.key.password.file", "KAFSCALE_SSL_KEY_PASSWORD_FILE", ssl_key_password_file, "", 0, true,
+         "file holding the passphrase of ssl.key.file (overrides ssl.key.password)"),
+    KSTR("ssl.ca.file", "KAFSCALE_SSL_CA_FILE", ssl_ca_file, "", 0, true,
+         "PEM bundle of the CAs that client certificates must chain to"),
+    KENUM("ssl.client.auth", "KAFSCALE_SSL_CLIENT_AUTH", ssl_client_auth, "none", "none|requested|required",
+          true, "client certificates: not asked for, verified when sent, or required (needs ssl.ca.file)"),
+    KSTR("ssl.enabled.protocols", "KAFSCALE_SSL_ENABLED_PROTOCOLS", ssl_enabled_protocols,
+         "TLSv1.2,TLSv1.3", 1, true, "comma-separated TLS versions accepted: TLSv1.2, TLSv1.3 (nothing older)"),
+    KSTR("ssl.cipher.suites", "KAFSCALE_SSL_CIPHER_SUITES", ssl_cipher_suites, "", 0, true,
+         "OpenSSL cipher list for TLS 1.2, e.g. ECDHE+AESGCM; empty = OpenSSL's defaults"),
+
     /* metadata */
     KENUM("metadata.store", "KAFSCALE_METADATA_STORE", metadata_store, "embedded", "embedded|etcd", false,
           "where metadata lives; becomes etcd when etcd.endpoints is set and this is not"),
@@ -1435,6 +1453,84 @@ check_security_map(const char *map, char *err, size_t errlen)
 }
 
 int
+ks_conf_tls_protocols(const char *s, bool *tls12, bool *tls13, char *err, size_t errlen)
+{
+    const char *p = s;
+
+    *tls12 = *tls13 = false;
+    while (*p != '\0') {
+        const char *comma = strchr(p, ',');
+        const char *e = comma != NULL ? comma : p + strlen(p);
+        size_t n;
+
+        while (p < e && is_space(*p)) {
+            p++;
+        }
+        while (e > p && is_space(e[-1])) {
+            e--;
+        }
+        n = (size_t) (e - p);
+        if (n == 7 && strncasecmp(p, "TLSv1.2", 7) == 0) {
+            *tls12 = true;
+        } else if (n == 7 && strncasecmp(p, "TLSv1.3", 7) == 0) {
+            *tls13 = true;
+        } else if (n > 0) {
+            bool old = (n >= 5 && strncasecmp(p, "SSLv", 4) == 0)
+                       || (n == 5 && strncasecmp(p, "TLSv1", 5) == 0)
+                       || (n == 7 && strncasecmp(p, "TLSv1.", 6) == 0 && (p[6] == '0' || p[6] == '1'));
+            seterr(err, errlen, "ssl.enabled.protocols: \"%.*s\" %s", (int) KS_MIN(n, (size_t) SHOW_MAX), p,
+                   old ? "is not allowed: TLS 1.2 is the oldest version accepted"
+                       : "is not a TLS version (TLSv1.2 or TLSv1.3)");
+            return KS_ERROR;
+        }
+        if (comma == NULL) {
+            break;
+        }
+        p = comma + 1;
+    }
+    if (!*tls12 && !*tls13) {
+        seterr(err, errlen, "ssl.enabled.protocols names no version (TLSv1.2, TLSv1.3)");
+        return KS_ERROR;
+    }
+    return KS_OK;
+}
+
+/* What SSL and SASL_SSL listeners need; the files themselves are loaded
+ * (and the key checked against the certificate) by the broker at start-up. */
+static int
+check_tls(const ks_conf_t *c, const ks_listener_t *l, int nl, char *err, size_t errlen)
+{
+    bool tls12, tls13, any = false;
+
+    if (ks_conf_tls_protocols(c->ssl_enabled_protocols, &tls12, &tls13, err, errlen) != KS_OK) {
+        return KS_ERROR;
+    }
+    for (int i = 0; i < nl; i++) {
+        int sec = ks_conf_listener_security(c, l[i].name);
+
+        if (sec != KS_SEC_SSL && sec != KS_SEC_SASL_SSL) {
+            continue;
+        }
+        any = true;
+        if (c->ssl_certificate_file[0] == '\0' || c->ssl_key_file[0] == '\0') {
+            if (strcasecmp(l[i].name, ks_security_name(sec)) == 0) {
+                seterr(err, errlen, "listener %s needs ssl.certificate.file and ssl.key.file", l[i].name);
+            } else {
+                seterr(err, errlen, "listener %s (%s) needs ssl.certificate.file and ssl.key.file",
+                       l[i].name, ks_security_name(sec));
+            }
+            return KS_ERROR;
+        }
+    }
+    if (any && strcmp(c->ssl_client_auth, "none") != 0 && c->ssl_ca_file[0] == '\0') {
+        seterr(err, errlen, "ssl.client.auth = %s needs ssl.ca.file (the CAs client certificates must chain to)",
+               c->ssl_client_auth);
+        return KS_ERROR;
+    }
+    return KS_OK;
+}
+
+int
 ks_conf_validate(ks_conf_t *c, char *err, size_t errlen)
 {
     ks_listener_t l[KS_CONF_MAX_LISTENERS], a[KS_CONF_MAX_LISTENERS];
@@ -1443,7 +1539,8 @@ ks_conf_validate(ks_conf_t *c, char *err, size_t errlen)
     int nl, na;
 
     if (load_secret(c, "etcd.password.file", "etcd.password", err, errlen) != KS_OK
-        || load_secret(c, "s3.secret.key.file", "s3.secret.key", err, errlen) != KS_OK) {
+        || load_secret(c, "s3.secret.key.file", "s3.secret.key", err, errlen) != KS_OK
+        || load_secret(c, "ssl.key.password.file", "ssl.key.password", err, errlen) != KS_OK) {
         return KS_ERROR;
     }
 
@@ -1523,6 +1620,9 @@ ks_conf_validate(ks_conf_t *c, char *err, size_t errlen)
                    "SASL_PLAINTEXT or SASL_SSL, or map it in listener.security.protocol.map", l[i].name);
             return KS_ERROR;
         }
+    }
+    if (check_tls(c, l, nl, err, errlen) != KS_OK) {
+        return KS_ERROR;
     }
     na = ks_conf_parse_listeners(c->advertised_listeners, a, KS_CONF_MAX_LISTENERS, why, sizeof(why));
     if (na < 0) {

@@ -51,6 +51,14 @@ typedef struct ks_conf {
     char    *listeners;
     char    *advertised_listeners;
     char    *listener_security_protocol_map;
+    char    *ssl_certificate_file;    /* "" = none */
+    char    *ssl_key_file;
+    char    *ssl_key_password;        /* filled from ssl.key.password.file by validate */
+    char    *ssl_key_password_file;
+    char    *ssl_ca_file;
+    char    *ssl_client_auth;         /* "none", "requested" or "required" */
+    char    *ssl_enabled_protocols;   /* "TLSv1.2,TLSv1.3" */
+    char    *ssl_cipher_suites;       /* "" = OpenSSL's defaults */
     int64_t  broker_id;
     char    *cluster_id;
     char    *data_dir;
@@ -202,6 +210,11 @@ enum {
 int ks_conf_listener_security(const ks_conf_t *c, const char *name);
 /* "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL" or "UNKNOWN". */
 const char *ks_security_name(int proto);
+
+/* Parses ssl.enabled.protocols ("TLSv1.2,TLSv1.3"): which versions it
+ * names; KS_ERROR with a reason for anything else (older versions are
+ * refused). */
+int ks_conf_tls_protocols(const char *s, bool *tls12, bool *tls13, char *err, size_t errlen);
 
 /* Parses "NAME://host:port,..." into out (at most max entries); returns
  * the count (0 for an empty string) or KS_ERROR with a reason in err. */

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "master.h"
 #include "proctitle.h"
+#include "workers/broker/tls.h"
 
 #define DEFAULT_CONF KS_SYSCONFDIR "/kafscale/kafscale.conf"
 
@@ -124,6 +125,18 @@ main(int argc, char **argv)
         goto out;
     }
     if (test_only) {
+        char warn[512];
+
+        /* TLS listeners: the certificate and key load and match. */
+        if (ks_tls_needed(&conf) && ks_tls_init(&conf, err, sizeof(err), warn, sizeof(warn)) != KS_OK) {
+            fprintf(stderr, "kafscaled: %s\nkafscaled: configuration test failed\n", err);
+            ks_conf_free(&conf);
+            rc = 1;
+            goto out;
+        }
+        if (ks_tls_needed(&conf) && warn[0] != 0)
+            fprintf(stderr, "kafscaled: warning: %s\n", warn);
+        ks_tls_shutdown();
         printf("kafscaled: configuration %s is ok\n", conf_path ? conf_path : "(defaults)");
         ks_conf_free(&conf);
         rc = 0;

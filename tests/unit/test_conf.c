@@ -573,6 +573,75 @@ START_TEST(test_validate)
 }
 END_TEST
 
+/* What SSL and SASL_SSL listeners need (the files themselves are loaded
+ * by the broker, tests/e2e/test_tls.py). */
+START_TEST(test_tls_keys)
+{
+    bool t12, t13;
+    char err[256] = "";
+
+    expect_invalid("listeners = PLAINTEXT://:9092,SSL://:9093\n",
+                   "listener SSL needs ssl.certificate.file and ssl.key.file");
+    expect_invalid("listeners = EXT://:9093\nlistener.security.protocol.map = EXT:SASL_SSL\n"
+                   "ssl.certificate.file = /c.pem\n",
+                   "listener EXT (SASL_SSL) needs ssl.certificate.file and ssl.key.file");
+    expect_invalid("listeners = SSL://:9093\nssl.certificate.file = /c.pem\nssl.key.file = /k.pem\n"
+                   "ssl.client.auth = required\n",
+                   "ssl.client.auth = required needs ssl.ca.file (the CAs client certificates must chain to)");
+    expect_invalid("listeners = SSL://:9093\nssl.certificate.file = /c.pem\nssl.key.file = /k.pem\n"
+                   "ssl.client.auth = requested\n",
+                   "ssl.client.auth = requested needs ssl.ca.file (the CAs client certificates must chain to)");
+    expect_invalid("ssl.enabled.protocols = TLSv1.1,TLSv1.2\n",
+                   "ssl.enabled.protocols: \"TLSv1.1\" is not allowed: TLS 1.2 is the oldest version accepted");
+    expect_invalid("ssl.enabled.protocols = SSLv3\n",
+                   "ssl.enabled.protocols: \"SSLv3\" is not allowed: TLS 1.2 is the oldest version accepted");
+    expect_invalid("ssl.enabled.protocols = TLSv2\n",
+                   "ssl.enabled.protocols: \"TLSv2\" is not a TLS version (TLSv1.2 or TLSv1.3)");
+    expect_invalid("ssl.enabled.protocols = \" , \"\n", "ssl.enabled.protocols names no version (TLSv1.2, TLSv1.3)");
+    expect_invalid("ssl.key.password.file = /nonexistent/pw\n",
+                   "could not read ssl.key.password.file \"/nonexistent/pw\": No such file or directory");
+
+    ck_assert_int_eq(ks_conf_tls_protocols(" tlsv1.3 ", &t12, &t13, err, sizeof(err)), KS_OK);
+    ck_assert(!t12 && t13);
+    ck_assert_int_eq(ks_conf_tls_protocols("TLSv1.2,TLSv1.3", &t12, &t13, err, sizeof(err)), KS_OK);
+    ck_assert(t12 && t13);
+
+    {
+        ks_conf_t c;
+        char text[512], pw[64];
+
+        /* client auth without a TLS listener is not checked; the password
+         * file fills ssl.key.password, which dump hides */
+        snprintf(pw, sizeof(pw), "%s", tmpfile_with("k3y-pass\n"));
+        ks_conf_init(&c);
+        snprintf(text, sizeof(text), "ssl.client.auth = required\nssl.key.password.file = %s\n", pw);
+        ck_assert_int_eq(load_str(&c, text, err, sizeof(err)), KS_OK);
+        ck_assert_msg(ks_conf_validate(&c, err, sizeof(err)) == KS_OK, "%s", err);
+        ck_assert_str_eq(c.ssl_key_password, "k3y-pass");
+        {
+            FILE *f = tmpfile();
+            char line[512];
+
+            ck_assert_ptr_nonnull(f);
+            ck_assert_int_eq(ks_conf_dump(&c, f), KS_OK);
+            rewind(f);
+            while (fgets(line, sizeof(line), f) != NULL)
+                ck_assert_ptr_null(strstr(line, "k3y-pass"));
+            fclose(f);
+        }
+        ks_conf_free(&c);
+        unlink(pw);
+
+        ks_conf_init(&c);
+        ck_assert_int_eq(load_str(&c, "listeners = PLAINTEXT://:9092,SSL://:9093\n"
+                                  "ssl.certificate.file = /c.pem\nssl.key.file = /k.pem\n"
+                                  "ssl.ca.file = /ca.pem\nssl.client.auth = required\n", err, sizeof(err)), KS_OK);
+        ck_assert_msg(ks_conf_validate(&c, err, sizeof(err)) == KS_OK, "%s", err);
+        ks_conf_free(&c);
+    }
+}
+END_TEST
+
 START_TEST(test_secret_files)
 {
     ks_conf_t c;
@@ -837,6 +906,7 @@ conf_suite(void)
     tcase_add_test(tc, test_listeners);
     tcase_add_test(tc, test_validate);
     tcase_add_test(tc, test_secret_files);
+    tcase_add_test(tc, test_tls_keys);
     tcase_add_test(tc, test_reload);
     tcase_add_test(tc, test_key_table);
     tcase_add_test(tc, test_dump_roundtrip);

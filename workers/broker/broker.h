@@ -54,6 +54,8 @@ struct ks_conn {
     int security;                 /* KS_SEC_* of that listener */
     bool authenticated;           /* SASL done (always true without SASL) */
     char principal[256];          /* "User:ANONYMOUS" until authenticated */
+    bool tls_handshaking;         /* TLS listener: handshake not done yet */
+    int64_t accepted_ms;
     ks_req_t *head, *tail;        /* requests in arrival order */
     int inflight;
     bool closing;
@@ -70,6 +72,7 @@ typedef struct {
     ks_inherit_t *in;
     struct event_base *base;
     int listener_security[KS_CONF_MAX_LISTENERS];  /* KS_SEC_* by listener index */
+    char listener_name[KS_CONF_MAX_LISTENERS][32]; /* listener names by index */
     ks_mvcache_t mvc;             /* the metadata snapshot */
     ks_conn_t *conns;
     int nconns;
@@ -145,10 +148,13 @@ void ks_fetch_shutdown(void);
 
 /* ---- Metadata (metadata.c), shared with the coordinator ---- */
 void ks_h_metadata(ks_req_t *req);
-/* Builds the Metadata response from a view. Sets *unknown to the number of
- * requested topics that do not exist. Runs in: worker, coordinator. */
-int ks_metadata_build(const ks_metaview_t *mv, int32_t self_id, const ks_metadata_req_t *req,
-                      int version, ks_metadata_resp_t *resp, ks_arena_t *a, int *unknown);
+/* Builds the Metadata response from a view, with each broker's endpoint
+ * of the named listener (the client's; NULL: the first endpoints). Sets
+ * *unknown to the number of requested topics that do not exist. Runs in:
+ * worker, coordinator. */
+int ks_metadata_build(const ks_metaview_t *mv, int32_t self_id, const char *listener,
+                      const ks_metadata_req_t *req, int version, ks_metadata_resp_t *resp,
+                      ks_arena_t *a, int *unknown);
 /* Whether the request asks for topics to be created when missing. */
 bool ks_metadata_wants_create(const ks_metadata_req_t *req, int version);
 /* Kafka's topic name rules: 1..249 chars of [a-zA-Z0-9._-], not "." or "..". */

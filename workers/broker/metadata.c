@@ -71,8 +71,9 @@ fill_topic(const ks_metaview_t *mv, const ks_mv_topic_t *t, ks_metadata_resp_met
 }
 
 int
-ks_metadata_build(const ks_metaview_t *mv, int32_t self_id, const ks_metadata_req_t *req,
-                  int version, ks_metadata_resp_t *resp, ks_arena_t *a, int *unknown)
+ks_metadata_build(const ks_metaview_t *mv, int32_t self_id, const char *listener,
+                  const ks_metadata_req_t *req, int version, ks_metadata_resp_t *resp,
+                  ks_arena_t *a, int *unknown)
 {
     ks_metadata_resp_metadata_response_broker_t *bs;
     ks_metadata_resp_metadata_response_topic_t *ts;
@@ -85,9 +86,11 @@ ks_metadata_build(const ks_metaview_t *mv, int32_t self_id, const ks_metadata_re
     if (bs == NULL)
         return KS_ERROR;
     for (int32_t i = 0; i < mv->nbrokers; i++) {
+        const char *host;
+
+        ks_mv_broker_endpoint(&mv->brokers[i], listener, &host, &bs[i].port);
         bs[i].node_id = mv->brokers[i].node_id;
-        bs[i].host = KS_STR(mv->brokers[i].host);
-        bs[i].port = mv->brokers[i].port;
+        bs[i].host = KS_STR(host);
         bs[i].rack = mv->brokers[i].rack ? KS_STR(mv->brokers[i].rack) : KS_STR_NULL;
     }
     resp->brokers = (ks_array_t) { bs, mv->nbrokers };
@@ -147,8 +150,10 @@ ks_h_metadata(ks_req_t *req)
     int unknown = 0;
 
     if (resp == NULL || mv == NULL ||
-        ks_metadata_build(mv, (int32_t) ks_W.in->conf->broker_id, mreq, version, resp, &req->arena,
-                          &unknown) != KS_OK) {
+        ks_metadata_build(mv, (int32_t) ks_W.in->conf->broker_id,
+                          req->conn->listener < KS_CONF_MAX_LISTENERS
+                              ? ks_W.listener_name[req->conn->listener] : NULL,
+                          mreq, version, resp, &req->arena, &unknown) != KS_OK) {
         ks_req_fail_close(req, "could not build the metadata response");
         return;
     }

@@ -143,8 +143,20 @@ ks_creq_close(ks_creq_t *creq)
     creq_free(creq);
 }
 
+const char *
+ks_creq_listener(const ks_creq_t *creq)
+{
+    static ks_listener_t ls[KS_CONF_MAX_LISTENERS];
+    static int n = -1;
+
+    /* listeners is not reloadable: parsed once */
+    if (n < 0)
+        n = ks_conf_parse_listeners(ks_C.in->conf->listeners, ls, KS_CONF_MAX_LISTENERS, NULL, 0);
+    return n > 0 && creq->listener < (uint32_t) n ? ls[creq->listener].name : NULL;
+}
+
 static void
-handle_kafka(ks_link_t *l, uint32_t id, uint8_t *frame, size_t len)
+handle_kafka(ks_link_t *l, uint32_t id, uint32_t listener, uint8_t *frame, size_t len)
 {
     ks_creq_t *creq = calloc(1, sizeof(*creq));
     ks_reader_t r;
@@ -158,6 +170,7 @@ handle_kafka(ks_link_t *l, uint32_t id, uint8_t *frame, size_t len)
     creq->link = l;
     l->refs++;
     creq->rpc_id = id;
+    creq->listener = listener;
     creq->frame = frame;
     creq->frame_len = len;
     ks_arena_init(&creq->arena, 64u << 20);
@@ -233,7 +246,7 @@ link_read_cb(struct bufferevent *bev, void *arg)
             free(payload);
             break;
         case KS_RPC_KAFKA:
-            handle_kafka(l, h.id, payload, h.len);
+            handle_kafka(l, h.id, h.aux, payload, h.len);
             break;
         case KS_RPC_COMMIT:
             ks_topics_commit(l, h.id, payload, h.len, commit_reply);

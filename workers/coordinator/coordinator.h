@@ -31,6 +31,7 @@ struct ks_link {
 typedef struct ks_creq {
     ks_link_t *link;
     uint32_t rpc_id;
+    uint32_t listener;           /* index of the client's listener */
     uint8_t *frame;              /* owned copy of the request frame */
     size_t frame_len;
     ks_request_header_t hdr;
@@ -60,6 +61,9 @@ extern ks_coord_t ks_C;
 void ks_creq_respond(ks_creq_t *creq);
 /* Frees creq without answering (the worker closes the client connection). */
 void ks_creq_close(ks_creq_t *creq);
+/* The name of the listener the client connected to ("SSL"), for the
+ * endpoints given back to it; NULL when unknown. */
+const char *ks_creq_listener(const ks_creq_t *creq);
 
 /* topics.c */
 /* Loads cluster id and topics from the store, then calls done(KS_OK|KS_ERROR). */

@@ -977,7 +977,7 @@ ks_h_find_coordinator(ks_creq_t *creq)
     ks_find_coordinator_resp_t *resp = creq->response;
     int v = creq->hdr.request_api_version;
     const ks_mv_broker_t *b;
-    const char *msg;
+    const char *msg, *host;
     int16_t err;
 
     if (v < 4) {
@@ -985,8 +985,13 @@ ks_h_find_coordinator(ks_creq_t *creq)
         resp->error_code = err;
         resp->error_message = msg ? KS_STR(msg) : KS_STR_NULL;
         resp->node_id = err ? -1 : b->node_id;
-        resp->host = err ? KS_STR_LIT("") : KS_STR(b->host);
-        resp->port = err ? -1 : b->port;
+        if (err) {
+            resp->host = KS_STR_LIT("");
+            resp->port = -1;
+        } else {
+            ks_mv_broker_endpoint(b, ks_creq_listener(creq), &host, &resp->port);
+            resp->host = KS_STR(host);
+        }
     } else {
         int32_t n = req->coordinator_keys.count > 0 ? req->coordinator_keys.count : 0;
         ks_find_coordinator_resp_coordinator_t *cs = ks_arena_alloc(&creq->arena, sizeof(*cs) * (size_t) (n ? n : 1));
@@ -1002,8 +1007,13 @@ ks_h_find_coordinator(ks_creq_t *creq)
             cs[i].error_code = err;
             cs[i].error_message = msg ? KS_STR(msg) : KS_STR_NULL;
             cs[i].node_id = err ? -1 : b->node_id;
-            cs[i].host = err ? KS_STR_LIT("") : KS_STR(b->host);
-            cs[i].port = err ? -1 : b->port;
+            if (err) {
+                cs[i].host = KS_STR_LIT("");
+                cs[i].port = -1;
+            } else {
+                ks_mv_broker_endpoint(b, ks_creq_listener(creq), &host, &cs[i].port);
+                cs[i].host = KS_STR(host);
+            }
         }
         resp->coordinators = (ks_array_t) { cs, n };
     }

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <unistd.h>
 #include <netdb.h>
@@ -456,25 +457,13 @@ view_remove(const char *name)
     ks_metaview_index(&ks_C.mv);
 }
 
-/* This broker as clients should reach it: the first advertised listener,
- * else the first listener (a wildcard host becomes the host name). */
-static void
-self_broker(ks_mv_broker_t *b)
+/* A host name clients can use for a wildcard listener: the host name if
+ * it resolves, else 127.0.0.1. */
+static char *
+wildcard_host(void)
 {
-    ks_listener_t ls[8];
-    char err[256], host[256];
-    const ks_conf_t *c = ks_C.in->conf;
-    const char *src = c->advertised_listeners && c->advertised_listeners[0] ? c->advertised_listeners
-                                                                           : c->listeners;
-    int n = ks_conf_parse_listeners(src, ls, 8, err, sizeof(err));
+    char host[256];
 
-    b->node_id = (int32_t) c->broker_id;
-    b->port = n > 0 ? ls[0].port : 9092;
-    b->rack = NULL;
-    if (n > 0 && ls[0].host[0] && strcmp(ls[0].host, "0.0.0.0") != 0 && strcmp(ls[0].host, "::") != 0) {
-        b->host = strdup(ls[0].host);
-        return;
-    }
     if (gethostname(host, sizeof(host)) == 0) {
         struct addrinfo *ai = NULL, hints;
         memset(&hints, 0, sizeof(hints));
@@ -482,11 +471,63 @@ self_broker(ks_mv_broker_t *b)
         host[sizeof(host) - 1] = 0;
         if (getaddrinfo(host, NULL, &hints, &ai) == 0) {
             freeaddrinfo(ai);
-            b->host = strdup(host);
-            return;
+            return strdup(host);
         }
     }
-    b->host = strdup("127.0.0.1");
+    return strdup("127.0.0.1");
+}
+
+static bool
+is_wildcard(const char *h)
+{
+    return h[0] == 0 || strcmp(h, "0.0.0.0") == 0 || strcmp(h, "::") == 0;
+}
+
+/* This broker as clients should reach it.  Host and port: the first
+ * advertised listener, else the first listener (a wildcard host becomes
+ * the host name).  Endpoints, one per listener, in the order of
+ * listeners: its advertised.listeners entry of the same name, else the
+ * listener itself (wildcard host replaced the same way). */
+static void
+self_broker(ks_mv_broker_t *b)
+{
+    ks_listener_t ls[KS_CONF_MAX_LISTENERS], adv[KS_CONF_MAX_LISTENERS];
+    const ks_conf_t *c = ks_C.in->conf;
+    int n = ks_conf_parse_listeners(c->listeners, ls, KS_CONF_MAX_LISTENERS, NULL, 0);
+    int na = ks_conf_parse_listeners(c->advertised_listeners, adv, KS_CONF_MAX_LISTENERS, NULL, 0);
+    char *wild = NULL;
+
+    memset(b, 0, sizeof(*b));
+    b->node_id = (int32_t) c->broker_id;
+    if (n < 0)
+        n = 0;
+    if (na < 0)
+        na = 0;
+    b->endpoints = calloc((size_t) n + 1, sizeof(ks_mv_endpoint_t));
+    for (int i = 0; b->endpoints != NULL && i < n; i++) {
+        const ks_listener_t *l = &ls[i];
+        ks_mv_endpoint_t *e = &b->endpoints[b->nendpoints];
+
+        for (int j = 0; j < na; j++)
+            if (strcasecmp(adv[j].name, ls[i].name) == 0)
+                l = &adv[j];
+        if (is_wildcard(l->host) && wild == NULL)
+            wild = wildcard_host();
+        e->listener = strdup(ls[i].name);
+        e->host = strdup(is_wildcard(l->host) ? wild : l->host);
+        e->port = l->port;
+        b->nendpoints++;
+    }
+    {
+        const ks_listener_t *first = na > 0 ? &adv[0] : n > 0 ? &ls[0] : NULL;
+
+        b->port = first != NULL ? first->port : 9092;
+        if (first != NULL && !is_wildcard(first->host))
+            b->host = strdup(first->host);
+        else
+            b->host = wild != NULL ? strdup(wild) : wildcard_host();
+    }
+    free(wild);
 }
 
 void
@@ -907,8 +948,8 @@ metadata_respond(void *arg)
     int version = creq->hdr.request_api_version;
     int unknown = 0;
 
-    if (ks_metadata_build(&ks_C.mv, (int32_t) ks_C.in->conf->broker_id, creq->request, version,
-                          creq->response, &creq->arena, &unknown) != KS_OK) {
+    if (ks_metadata_build(&ks_C.mv, (int32_t) ks_C.in->conf->broker_id, ks_creq_listener(creq),
+                          creq->request, version, creq->response, &creq->arena, &unknown) != KS_OK) {
         ks_creq_close(creq);
         return;
     }
@@ -1215,9 +1256,11 @@ ks_h_describe_cluster(ks_creq_t *creq)
         return;
     }
     for (int32_t i = 0; i < n; i++) {
+        const char *host;
+
+        ks_mv_broker_endpoint(&ks_C.mv.brokers[i], ks_creq_listener(creq), &host, &bs[i].port);
         bs[i].broker_id = ks_C.mv.brokers[i].node_id;
-        bs[i].host = KS_STR(ks_C.mv.brokers[i].host);
-        bs[i].port = ks_C.mv.brokers[i].port;
+        bs[i].host = KS_STR(host);
         bs[i].rack = ks_C.mv.brokers[i].rack ? KS_STR(ks_C.mv.brokers[i].rack) : KS_STR_NULL;
     }
     resp->error_code = KS_ERR_NONE;
