@@ -22,6 +22,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "acl.h"
 #include "coordinator.h"
 #include "log.h"
 #include "proto/errors.h"
@@ -900,6 +901,14 @@ ks_h_create_topics(ks_creq_t *creq)
 
 /* ---------- Metadata with auto-creation ---------- */
 
+/* The worker counted and logged the denials already. */
+static bool
+coord_metadata_authz(void *arg, int op, int rt, const char *name, size_t len, bool quiet)
+{
+    (void) quiet;
+    return ks_coord_authz_quiet(arg, op, rt, (ks_str_t) { name, (int32_t) len });
+}
+
 static void
 metadata_respond(void *arg)
 {
@@ -912,6 +921,10 @@ metadata_respond(void *arg)
         ks_creq_close(creq);
         return;
     }
+    if (ks_acl_enabled(ks_C.in->conf))
+        ks_metadata_authorize(creq->request, version, ks_C.in->conf->auto_create_topics_enable &&
+                              ks_metadata_wants_create(creq->request, version), creq->response,
+                              coord_metadata_authz, creq, &unknown);
     ks_creq_respond(creq);
 }
 
@@ -947,7 +960,10 @@ ks_h_coord_metadata(ks_creq_t *creq)
             for (int32_t j = 0; j < i; j++)
                 if (rt[j].name.len == rt[i].name.len && memcmp(rt[j].name.p, rt[i].name.p, (size_t) rt[i].name.len) == 0)
                     seen = true;
-            if (!seen && view_find(name) == NULL && !ks_logs_deletion_pending(name, strlen(name))) {
+            if (!seen && view_find(name) == NULL && !ks_logs_deletion_pending(name, strlen(name)) &&
+                ks_coord_authz_quiet(creq, KS_ACL_OP_DESCRIBE, KS_ACL_RT_TOPIC, rt[i].name) &&
+                (ks_coord_authz_quiet(creq, KS_ACL_OP_CREATE, KS_ACL_RT_CLUSTER, KS_STR_LIT(KS_ACL_CLUSTER_NAME)) ||
+                 ks_coord_authz_quiet(creq, KS_ACL_OP_CREATE, KS_ACL_RT_TOPIC, rt[i].name))) {
                 new_topic_id(&id);
                 create_topic_store(creq, name, (int32_t) c->num_partitions, 1, cJSON_CreateObject(), &id,
                                    &ecs[i], &msgs[i], metadata_finish);
