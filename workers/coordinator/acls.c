@@ -288,7 +288,7 @@ ks_coord_authz_any(const ks_creq_t *creq, int op, int rt)
     if (!ks_acl_enabled(ks_C.in->conf))
         return true;
     ctx_of(creq, &ctx);
-    return ks_acl_check_any(&ctx, op, rt);
+    return ks_acl_authorize_any(ctx.ix, ctx.conf, ctx.principal, ctx.host, op, rt);
 }
 
 /* ---------- writes ---------- */

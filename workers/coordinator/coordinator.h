@@ -165,7 +165,8 @@ bool ks_coord_authz(const ks_creq_t *creq, int op, int rt, ks_str_t name);
 bool ks_coord_authz_cluster(const ks_creq_t *creq, int op);
 /* The same without counting or logging a denial (filters). */
 bool ks_coord_authz_quiet(const ks_creq_t *creq, int op, int rt, ks_str_t name);
-/* op on some resource of type rt (InitProducerId: WRITE on any topic). */
+/* op on some resource of type rt (InitProducerId: WRITE on any topic);
+ * a denial is neither counted nor logged. */
 bool ks_coord_authz_any(const ks_creq_t *creq, int op, int rt);
 struct evhttp_request;
 struct evbuffer;

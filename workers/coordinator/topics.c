@@ -787,6 +787,9 @@ ks_h_create_topics(ks_creq_t *creq)
     }
     resp->topics = (ks_array_t) { rs, n };
     creq->outstanding = 1;
+    /* CREATE on the cluster, else on each topic */
+    bool cluster_create = ks_coord_authz_quiet(creq, KS_ACL_OP_CREATE, KS_ACL_RT_CLUSTER,
+                                               KS_STR_LIT(KS_ACL_CLUSTER_NAME));
     for (int32_t i = 0; i < n; i++) {
         ks_create_topics_req_creatable_topic_t *t = &ts[i];
         ks_create_topics_resp_creatable_topic_result_t *r = &rs[i];
@@ -809,6 +812,12 @@ ks_h_create_topics(ks_creq_t *creq)
         if (dup) {
             r->error_code = KS_ERR_INVALID_REQUEST;
             r->error_message = KS_STR_LIT("Create topics request from client contains duplicate topic names");
+            free(name);
+            continue;
+        }
+        if (!cluster_create && !ks_coord_authz(creq, KS_ACL_OP_CREATE, KS_ACL_RT_TOPIC, t->name)) {
+            r->error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+            r->error_message = KS_STR_LIT("Authorization failed.");
             free(name);
             continue;
         }
@@ -1040,13 +1049,28 @@ ks_h_delete_topics(ks_creq_t *creq)
             else
                 t = ks_metaview_topic_by_id(&ks_C.mv, &st->topic_id);
             rs[i].topic_id = st->topic_id;
+            if (name.len >= 0 && !ks_coord_authz(creq, KS_ACL_OP_DELETE, KS_ACL_RT_TOPIC, name)) {
+                rs[i].name = name;
+                rs[i].error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+                continue;
+            }
             if (t == NULL) {
                 rs[i].name = name;
                 rs[i].error_code = name.len >= 0 ? KS_ERR_UNKNOWN_TOPIC_OR_PARTITION : KS_ERR_UNKNOWN_TOPIC_ID;
                 continue;
             }
+            if (name.len < 0 && !ks_coord_authz(creq, KS_ACL_OP_DELETE, KS_ACL_RT_TOPIC, KS_STR(t->name))) {
+                rs[i].name = KS_STR_NULL;
+                rs[i].error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+                continue;
+            }
         } else {
             name = ((ks_str_t *) req->topic_names.items)[i];
+            if (!ks_coord_authz(creq, KS_ACL_OP_DELETE, KS_ACL_RT_TOPIC, name)) {
+                rs[i].name = name;
+                rs[i].error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+                continue;
+            }
             if (name.len >= 0)
                 t = ks_metaview_topic(&ks_C.mv, name.p, (size_t) name.len);
             if (t == NULL) {
@@ -1158,6 +1182,10 @@ ks_h_create_partitions(ks_creq_t *creq)
         rs[i].name = t->name;
         rs[i].error_code = KS_ERR_NONE;
         rs[i].error_message = KS_STR_NULL;
+        if (!ks_coord_authz(creq, KS_ACL_OP_ALTER, KS_ACL_RT_TOPIC, t->name)) {
+            rs[i].error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+            continue;
+        }
         if (mt == NULL) {
             rs[i].error_code = KS_ERR_UNKNOWN_TOPIC_OR_PARTITION;
             continue;
@@ -1225,6 +1253,17 @@ ks_h_describe_cluster(ks_creq_t *creq)
     ks_describe_cluster_resp_describe_cluster_broker_t *bs;
     int32_t n = ks_C.mv.nbrokers;
 
+    if (!ks_coord_authz_cluster(creq, KS_ACL_OP_DESCRIBE)) {
+        resp->error_code = KS_ERR_CLUSTER_AUTHORIZATION_FAILED;
+        resp->error_message = KS_STR_NULL;
+        resp->endpoint_type = 1;
+        resp->cluster_id = KS_STR(ks_C.cluster_id);
+        resp->controller_id = -1;
+        resp->brokers = KS_ARRAY_EMPTY;
+        resp->cluster_authorized_operations = INT32_MIN;
+        ks_creq_respond(creq);
+        return;
+    }
     bs = ks_arena_alloc(&creq->arena, sizeof(*bs) * (size_t) (n ? n : 1));
     if (bs == NULL) {
         ks_creq_close(creq);
