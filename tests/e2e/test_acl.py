@@ -8,7 +8,8 @@ prefixed pattern; CreateAcls / DescribeAcls / DeleteAcls over the wire
 (kafka-python's KafkaAdminClient and raw frames, with their errors);
 denials in /metrics and in the log; ACLs survive a restart; super.users
 allows everything; authorizer = none answers the ACL APIs with
-SECURITY_DISABLED and enforces nothing."""
+SECURITY_DISABLED and enforces nothing; two brokers on one etcd apply a
+binding made through either."""
 import json
 import os
 import re
@@ -292,6 +293,16 @@ def main(t):
     n_lines = len(re.findall(r"denied User:ANONYMOUS from 127\.0\.0\.1: WRITE on topic orders", b.log_text()))
     t.check(1 <= n_lines <= 2, "denials of one connection are rate-limited (%d lines)" % n_lines)
 
+    # ---- kafscalectl's errors ----
+    rc, _, err = ctl(b, "acls", "add", "--allow", "--operation", "write", "--topic", "orders")
+    t.check(rc == 2 and "--principal" in err, "acls add without --principal: exit 2 (%s)" % err.strip())
+    rc, _, err = ctl(b, "acls", "add", "--allow", "--principal", ANON, "--operation", "scribble", "--topic", "x")
+    t.check(rc == 1 and "operation must be one of" in err, "acls add with a bad operation: exit 1 (%s)" % err.strip())
+    rc, _, err = ctl(b, "acls", "add", "--allow", "--principal", "bob", "--operation", "read", "--topic", "x")
+    t.check(rc == 1 and "TYPE:NAME" in err, "acls add with a principal without a type: exit 1 (%s)" % err.strip())
+    rc, _, err = ctl(b, "acls", "remove", "--principal", "User:nobody", "--topic", "orders")
+    t.check(rc == 1 and "no ACL binding matched" in err, "acls remove matching nothing: exit 1 (%s)" % err.strip())
+
     # ---- grants ----
     grant(t, b, "--allow", "--principal", ANON, "--operation", "write", "--topic", "orders")
     grant(t, b, "--allow", "--principal", ANON, "--operation", "read", "--topic", "orders")
@@ -392,6 +403,28 @@ def main(t):
             "CreateAcls with authorizer = none: SECURITY_DISABLED")
     t.check(produce_confluent(nb, "free", 1) == [0], "authorizer = none: anyone produces")
     nb.stop()
+
+    # ---- two brokers on one etcd: a binding made on one holds on the other ----
+    import shutil
+    if shutil.which("etcd") is None:
+        kslib.log("etcd not installed: the two-broker part is skipped")
+        return
+    etcd = kslib.Etcd(t)
+    eo = {"authorizer": "acl", "metadata.store": "etcd", "etcd.endpoints": etcd.endpoint, "workers": "1"}
+    c1 = kslib.Broker(t, "c1", dict(eo, **{"broker.id": "1"}))
+    c2 = kslib.Broker(t, "c2", dict(eo, **{"broker.id": "2"}))
+    t.check(describe_acls_raw(c2)[0] == CLUSTER_AUTHZ, "broker 2: DescribeAcls denied before the grant")
+    grant(t, c1, "--allow", "--principal", ANON, "--operation", "describe", "--cluster")
+    t.check(kslib.wait_until(lambda: describe_acls_raw(c2)[0] == 0, 5),
+            "a grant made through broker 1 allows DescribeAcls on broker 2")
+    rc, out, _ = ctl(c2, "acls", "list")
+    t.check(rc == 0 and "describe" in out, "broker 2 lists the binding:\n%s" % out)
+    revoke(t, c2, "--operation", "describe", "--cluster")
+    t.check(kslib.wait_until(lambda: describe_acls_raw(c1)[0] == CLUSTER_AUTHZ, 5),
+            "its removal through broker 2 holds on broker 1")
+    c2.stop()
+    c1.stop()
+    etcd.stop()
 
 
 if __name__ == "__main__":
