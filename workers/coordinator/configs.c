@@ -489,9 +489,8 @@ ks_h_describe_configs(ks_creq_t *creq)
             return;
         }
         if (!config_authorized(creq, rr[i].resource_type, rr[i].resource_name, KS_ACL_OP_DESCRIBE_CONFIGS,
-                               &rs[i].error_code)) {
+                               &rs[i].error_code))
             continue;
-        }
         switch (rr[i].resource_type) {
         case RES_TOPIC:
             describe_topic(&l, has_nul(rr[i].resource_name) ? NULL : cstr(creq, rr[i].resource_name),
