@@ -205,6 +205,16 @@ static const conf_key_t conf_keys[] = {
     KINT("offsets.retention.minutes", "KAFSCALE_OFFSETS_RETENTION_MINUTES", offsets_retention_minutes,
          "10080", 1, I32MAX, true, "drop committed offsets of groups empty for this long"),
 
+    /* authorization */
+    KENUM("authorizer", "KAFSCALE_AUTHORIZER", authorizer, "none", "none|acl", false,
+          "none: every client may do everything; acl: requests are checked against the ACLs "
+          "(CreateAcls, kafscalectl acls)"),
+    KSTR("super.users", "KAFSCALE_SUPER_USERS", super_users, "", 0, true,
+         "principals allowed everything with authorizer = acl, e.g. User:admin;User:ops"),
+    KBOOL("allow.everyone.if.no.acl.found", "KAFSCALE_ALLOW_EVERYONE_IF_NO_ACL_FOUND",
+          allow_everyone_if_no_acl_found, "false", true,
+          "with authorizer = acl, allow a request on a resource that no ACL names"),
+
     /* process */
     KENUM("log.level", "KAFSCALE_LOG_LEVEL", log_level, "info", "error|warn|info|debug", true,
           "least severe level logged"),

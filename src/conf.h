@@ -108,6 +108,10 @@ typedef struct ks_conf {
     int64_t  group_initial_rebalance_delay_ms;
     int64_t  offsets_retention_minutes;
 
+    char    *authorizer;              /* "none" or "acl" */
+    char    *super_users;             /* "User:a;User:b" */
+    bool     allow_everyone_if_no_acl_found;
+
     char    *log_level;               /* "error", "warn", "info" or "debug" */
     bool     log_syslog;
     char    *pid_file;                /* "" = none */

@@ -7,6 +7,9 @@
  *
  *   kafscalectl [-s HOST:PORT] [-b HOST:PORT] [-j] COMMAND
  *
+ * ACLs (acls list/add/remove) go through the ops API too: it is trusted,
+ * so the first ACLs can be created before any principal has rights.
+ *
  * Human-readable tables by default, JSON with -j.  Exit codes: 0 success,
  * 1 error (endpoint or broker unreachable, HTTP or Kafka error, unknown
  * topic or group), 2 usage.
@@ -72,10 +75,18 @@ usage(FILE *f)
             "  groups reset-offsets NAME --topic TOPIC (--to-earliest | --to-latest | --to-timestamp MS)\n"
             "                       [--dry-run]\n"
             "                          move the committed offsets of a group without members\n"
+            "  acls list [--principal P] [--topic T | --group G | --cluster] [--prefixed]\n"
+            "                          ACL bindings (all, or those of a principal or resource)\n"
+            "  acls add (--allow | --deny) --principal P --operation OP\n"
+            "           (--topic T | --group G | --cluster) [--prefixed] [--host H]\n"
+            "                          add an ACL binding (host default *, every host)\n"
+            "  acls remove [--allow | --deny] [--principal P] [--operation OP] [--host H]\n"
+            "           (--topic T | --group G | --cluster) [--prefixed]\n"
+            "                          remove the bindings that match (an option left out matches any)\n"
             "\n"
             "options:\n"
-            "  -s, --server HOST:PORT  the ops endpoint, for status, brokers, list, describe, lag and\n"
-            "                          metrics (default $KAFSCALE_OPS_ADDR, else 127.0.0.1:9093)\n"
+            "  -s, --server HOST:PORT  the ops endpoint, for status, brokers, list, describe, lag,\n"
+            "                          metrics and acls (default $KAFSCALE_OPS_ADDR, else 127.0.0.1:9093)\n"
             "  -b, --bootstrap HOST:PORT\n"
             "                          a broker's Kafka listener, for create, delete, alter, add and\n"
             "                          reset-offsets (default $KAFSCALE_BOOTSTRAP, else 127.0.0.1:9092)\n"
@@ -195,6 +206,55 @@ get_json(const char *path, const char *what, char **raw)
     }
     *raw = body;
     return doc;
+}
+
+/* Sends method path with an optional JSON body (as http_get does GET);
+ * the HTTP status (0 when the request failed, message printed) and the
+ * body in *out (free it). */
+static long
+http_send(const char *method, const char *path, const char *json, char **out)
+{
+    CURL *c = curl_easy_init();
+    body_t b = { NULL, 0, 0 };
+    char url[4096], cerr[CURL_ERROR_SIZE];
+    struct curl_slist *hdrs = NULL;
+    long status = 0;
+    CURLcode rc;
+
+    *out = NULL;
+    if (c == NULL) {
+        err("could not initialise libcurl");
+        return 0;
+    }
+    snprintf(url, sizeof(url), "http://%s%s", server, path);
+    cerr[0] = 0;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (json != NULL) {
+        hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
+    }
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 15000L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_PROXY, "");
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "kafscalectl/" PACKAGE_VERSION);
+    rc = curl_easy_perform(c);
+    curl_slist_free_all(hdrs);
+    if (rc != CURLE_OK) {
+        err("cannot reach the ops endpoint at %s: %s", server, cerr[0] ? cerr : curl_easy_strerror(rc));
+        free(b.buf);
+        curl_easy_cleanup(c);
+        return 0;
+    }
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(c);
+    *out = b.buf ? b.buf : strdup("");
+    return status;
 }
 
 /* ---------- JSON access ---------- */
@@ -1236,7 +1296,9 @@ json_str_or_null(ks_str_t s)
 
 enum {
     O_PARTITIONS = 1 << 0, O_CONFIG = 1 << 1, O_DELETE_CONFIG = 1 << 2, O_TOPIC = 1 << 3,
-    O_EARLIEST = 1 << 4, O_LATEST = 1 << 5, O_TIMESTAMP = 1 << 6, O_DRY_RUN = 1 << 7, O_COUNT = 1 << 8
+    O_EARLIEST = 1 << 4, O_LATEST = 1 << 5, O_TIMESTAMP = 1 << 6, O_DRY_RUN = 1 << 7, O_COUNT = 1 << 8,
+    O_ALLOW = 1 << 9, O_DENY = 1 << 10, O_PRINCIPAL = 1 << 11, O_OPERATION = 1 << 12, O_HOST = 1 << 13,
+    O_GROUP = 1 << 14, O_CLUSTER = 1 << 15, O_PREFIXED = 1 << 16
 };
 
 static const struct {
@@ -1253,6 +1315,14 @@ static const struct {
     { "--to-timestamp", O_TIMESTAMP, true },
     { "--dry-run", O_DRY_RUN, false },
     { "--count", O_COUNT, true },
+    { "--allow", O_ALLOW, false },
+    { "--deny", O_DENY, false },
+    { "--principal", O_PRINCIPAL, true },
+    { "--operation", O_OPERATION, true },
+    { "--host", O_HOST, true },
+    { "--group", O_GROUP, true },
+    { "--cluster", O_CLUSTER, false },
+    { "--prefixed", O_PREFIXED, false },
 };
 
 /* The entry of a command option ("--x" or "--x=..."), or -1. */
@@ -2102,6 +2172,249 @@ out:
     return rc;
 }
 
+/* ---------- acls list / add / remove (the ops API) ---------- */
+
+typedef struct {
+    unsigned seen;
+    const char *principal, *operation, *host, *rtype, *rname;
+} acl_args_t;
+
+static int
+parse_acl_args(const char *cmd, int argc, char **argv, unsigned allowed, acl_args_t *aa)
+{
+    memset(aa, 0, sizeof(*aa));
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *val = NULL;
+        int k = a[0] == '-' ? cmd_opt_find(a) : -1;
+
+        if (k < 0) {
+            err("%s takes no argument \"%s\" (see kafscalectl --help)", cmd, a);
+            return EXIT_USAGE;
+        }
+        if (!(allowed & cmd_opts[k].bit)) {
+            err("%s does not take %s (see kafscalectl --help)", cmd, cmd_opts[k].name);
+            return EXIT_USAGE;
+        }
+        if (cmd_opts[k].arg) {
+            const char *eq = strchr(a, '=');
+            if (eq != NULL) {
+                val = eq + 1;
+            } else if (i + 1 < argc) {
+                val = argv[++i];
+            } else {
+                err("%s needs a value", cmd_opts[k].name);
+                return EXIT_USAGE;
+            }
+            if (val[0] == 0) {
+                err("%s needs a non-empty value", cmd_opts[k].name);
+                return EXIT_USAGE;
+            }
+        }
+        if (aa->seen & cmd_opts[k].bit) {
+            err("%s given twice", cmd_opts[k].name);
+            return EXIT_USAGE;
+        }
+        aa->seen |= cmd_opts[k].bit;
+        switch (cmd_opts[k].bit) {
+        case O_PRINCIPAL: aa->principal = val; break;
+        case O_OPERATION: aa->operation = val; break;
+        case O_HOST: aa->host = val; break;
+        case O_TOPIC: aa->rtype = "topic"; aa->rname = val; break;
+        case O_GROUP: aa->rtype = "group"; aa->rname = val; break;
+        case O_CLUSTER: aa->rtype = "cluster"; aa->rname = "kafka-cluster"; break;
+        default: break;
+        }
+    }
+    if ((aa->seen & O_ALLOW) && (aa->seen & O_DENY)) {
+        err("%s takes --allow or --deny, not both", cmd);
+        return EXIT_USAGE;
+    }
+    if (!!(aa->seen & O_TOPIC) + !!(aa->seen & O_GROUP) + !!(aa->seen & O_CLUSTER) > 1) {
+        err("%s takes one of --topic, --group and --cluster", cmd);
+        return EXIT_USAGE;
+    }
+    if ((aa->seen & O_PREFIXED) && !(aa->seen & (O_TOPIC | O_GROUP))) {
+        err("--prefixed needs --topic or --group");
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+/* Appends "&key=value" (escaped) to the query in q (capacity cap). */
+static void
+query_add(char *q, size_t cap, const char *key, const char *value)
+{
+    CURL *c = curl_easy_init();
+    char *e = c && value ? curl_easy_escape(c, value, 0) : NULL;
+    size_t n = strlen(q);
+
+    if (e != NULL)
+        snprintf(q + n, cap - n, "%s%s=%s", n ? "&" : "", key, e);
+    curl_free(e);
+    if (c != NULL)
+        curl_easy_cleanup(c);
+}
+
+static void
+acl_table(const cJSON *arr)
+{
+    const cJSON *a;
+    table_t t;
+
+    table_init(&t, "PRINCIPAL,HOST,PERMISSION,OPERATION,RESOURCE,NAME,PATTERN");
+    cJSON_ArrayForEach(a, arr)
+        table_row(&t, jstr(a, "principal"), jstr(a, "host"), jstr(a, "permission"), jstr(a, "operation"),
+                  jstr(a, "resource_type"), jstr(a, "resource_name"), jstr(a, "pattern_type"));
+    table_print(&t);
+}
+
+/* An ops API answer: JSON on 2xx, else the error printed.  NULL on error. */
+static cJSON *
+acl_answer(long st, char *body, const char *what)
+{
+    cJSON *d;
+
+    if (st == 0)
+        return NULL;
+    d = cJSON_Parse(body);
+    if (st < 200 || st > 299) {
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(d, "error");
+        err("%s: %s answered HTTP %ld%s%s", what, server, st, cJSON_IsString(e) ? ": " : "",
+            cJSON_IsString(e) ? e->valuestring : "");
+        cJSON_Delete(d);
+        return NULL;
+    }
+    if (d == NULL)
+        err("%s: %s sent an answer that is not JSON", what, server);
+    return d;
+}
+
+static int
+cmd_acls(int argc, char **argv)
+{
+    const char *sub = argv[1];
+    acl_args_t aa;
+    char q[3000], path[3100], *body = NULL;
+    cJSON *d;
+    long st;
+    int rc;
+
+    q[0] = 0;
+    if (strcmp(sub, "list") == 0) {
+        rc = parse_acl_args("acls list", argc, argv, O_PRINCIPAL | O_TOPIC | O_GROUP | O_CLUSTER | O_PREFIXED, &aa);
+        if (rc != EXIT_OK)
+            return rc;
+        if (aa.principal)
+            query_add(q, sizeof(q), "principal", aa.principal);
+        if (aa.rtype) {
+            query_add(q, sizeof(q), "resource_type", aa.rtype);
+            query_add(q, sizeof(q), "resource_name", aa.rname);
+        }
+        if (aa.seen & O_PREFIXED)
+            query_add(q, sizeof(q), "pattern_type", "prefixed");
+        snprintf(path, sizeof(path), "/api/v1/acls%s%s", q[0] ? "?" : "", q);
+        st = http_send("GET", path, NULL, &body);
+        d = acl_answer(st, body, "acls list");
+        if (d == NULL) {
+            free(body);
+            return EXIT_ERR;
+        }
+        if (json_out)
+            print_raw(body);
+        else
+            acl_table(cJSON_GetObjectItemCaseSensitive(d, "acls"));
+        if (!json_out && strcmp(jstr(d, "authorizer"), "acl") != 0)
+            err("note: the broker runs with authorizer = %s; these ACLs are not enforced", jstr(d, "authorizer"));
+        cJSON_Delete(d);
+        free(body);
+        return EXIT_OK;
+    }
+    if (strcmp(sub, "add") == 0) {
+        cJSON *o;
+        char *json;
+
+        rc = parse_acl_args("acls add", argc, argv, O_ALLOW | O_DENY | O_PRINCIPAL | O_OPERATION | O_HOST |
+                            O_TOPIC | O_GROUP | O_CLUSTER | O_PREFIXED, &aa);
+        if (rc != EXIT_OK)
+            return rc;
+        if (!(aa.seen & (O_ALLOW | O_DENY)) || aa.principal == NULL || aa.operation == NULL || aa.rtype == NULL) {
+            err("acls add needs --allow or --deny, --principal, --operation and --topic, --group or --cluster");
+            return EXIT_USAGE;
+        }
+        o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "permission", (aa.seen & O_DENY) ? "deny" : "allow");
+        cJSON_AddStringToObject(o, "principal", aa.principal);
+        cJSON_AddStringToObject(o, "operation", aa.operation);
+        cJSON_AddStringToObject(o, "host", aa.host ? aa.host : "*");
+        cJSON_AddStringToObject(o, "resource_type", aa.rtype);
+        cJSON_AddStringToObject(o, "resource_name", aa.rname);
+        cJSON_AddStringToObject(o, "pattern_type", (aa.seen & O_PREFIXED) ? "prefixed" : "literal");
+        json = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        st = http_send("POST", "/api/v1/acls", json ? json : "{}", &body);
+        free(json);
+        d = acl_answer(st, body, "acls add");
+        if (d == NULL) {
+            free(body);
+            return EXIT_ERR;
+        }
+        if (json_out)
+            print_raw(body);
+        else
+            printf("added: %s %s %s on %s %s%s from host %s\n", jstr(d, "permission"), jstr(d, "principal"),
+                   jstr(d, "operation"), jstr(d, "resource_type"), jstr(d, "resource_name"),
+                   strcmp(jstr(d, "pattern_type"), "prefixed") == 0 ? " (prefixed)" : "", jstr(d, "host"));
+        cJSON_Delete(d);
+        free(body);
+        return EXIT_OK;
+    }
+    if (strcmp(sub, "remove") == 0) {
+        const cJSON *del;
+
+        rc = parse_acl_args("acls remove", argc, argv, O_ALLOW | O_DENY | O_PRINCIPAL | O_OPERATION | O_HOST |
+                            O_TOPIC | O_GROUP | O_CLUSTER | O_PREFIXED, &aa);
+        if (rc != EXIT_OK)
+            return rc;
+        if (aa.rtype == NULL) {
+            err("acls remove needs --topic, --group or --cluster");
+            return EXIT_USAGE;
+        }
+        query_add(q, sizeof(q), "resource_type", aa.rtype);
+        query_add(q, sizeof(q), "resource_name", aa.rname);
+        query_add(q, sizeof(q), "pattern_type", (aa.seen & O_PREFIXED) ? "prefixed" : "literal");
+        if (aa.seen & (O_ALLOW | O_DENY))
+            query_add(q, sizeof(q), "permission", (aa.seen & O_DENY) ? "deny" : "allow");
+        if (aa.principal)
+            query_add(q, sizeof(q), "principal", aa.principal);
+        if (aa.operation)
+            query_add(q, sizeof(q), "operation", aa.operation);
+        if (aa.host)
+            query_add(q, sizeof(q), "host", aa.host);
+        snprintf(path, sizeof(path), "/api/v1/acls?%s", q);
+        st = http_send("DELETE", path, NULL, &body);
+        d = acl_answer(st, body, "acls remove");
+        if (d == NULL) {
+            free(body);
+            return EXIT_ERR;
+        }
+        del = cJSON_GetObjectItemCaseSensitive(d, "deleted");
+        rc = cJSON_GetArraySize(del) > 0 ? EXIT_OK : EXIT_ERR;
+        if (json_out)
+            print_raw(body);
+        else if (rc == EXIT_OK) {
+            printf("removed:\n");
+            acl_table(del);
+        }
+        if (rc != EXIT_OK)
+            err("acls remove: no ACL binding matched");
+        cJSON_Delete(d);
+        free(body);
+        return rc;
+    }
+    err("unknown command: acls %s (see kafscalectl --help)", sub);
+    return EXIT_USAGE;
+}
+
 /* ---------- main ---------- */
 
 /* The commands that speak Kafka, and the options each takes. */
@@ -2144,6 +2457,8 @@ run(int argc, char **argv)
         if (strcmp(sub, "describe") == 0 && argc == 3)
             return cmd_groups_describe(argv[2]);
     }
+    if (strcmp(cmd, "acls") == 0 && sub != NULL)
+        return cmd_acls(argc, argv);
     for (size_t i = 0; sub != NULL && i < KS_ARRAY_LEN(writes); i++) {
         char name[64];
         cargs_t ca;

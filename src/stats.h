@@ -9,7 +9,8 @@
  * backwards (Prometheus counters).
  *
  * Written by: workers (per-API requests, errors, latency; their object
- * store), flusher (flush cycles; its object store).  Read by: coordinator.
+ * store; authorization denials), flusher (flush cycles; its object store),
+ * coordinator (its authorization denials).  Read by: coordinator.
  */
 #ifndef KS_STATS_H
 #define KS_STATS_H
@@ -27,6 +28,8 @@ struct ks_shm_s;
  * what is above the last bound. */
 #define KS_STATS_LAT_NB   14      /* latencies, microseconds */
 #define KS_STATS_SIZE_NB  10      /* flush cycle sizes, bytes */
+#define KS_STATS_ACL_RT   8       /* KS_ACL_RT_COUNT */
+#define KS_STATS_ACL_OP   15      /* KS_ACL_OP_COUNT */
 
 extern const uint64_t ks_stats_lat_bounds_us[KS_STATS_LAT_NB];
 extern const uint64_t ks_stats_size_bounds[KS_STATS_SIZE_NB];
@@ -66,6 +69,9 @@ typedef struct {
     ks_stats_size_t flush_bytes;  /* bytes per cycle */
     ks_counter_t flush_segments;
     ks_counter_t flush_records;
+    /* authorization denials by Kafka's resource type and operation codes
+     * (src/acl.h); workers and the coordinator */
+    ks_counter_t acl_denied[KS_STATS_ACL_RT][KS_STATS_ACL_OP];
 } ks_stats_proc_t;
 
 typedef struct ks_stats_s {

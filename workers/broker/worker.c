@@ -78,9 +78,12 @@ ks_forget_request(ks_req_t *req)
 static void
 forward_send(ks_req_t *req)
 {
+    uint8_t who[KS_FWD_TRAILER_MAX];
+    size_t wl = ks_authz_trailer(req, who, sizeof(who));
+
     req->forward_sent = ks_rpclink_send(ks_W.coord, req->rpc_id, KS_RPC_KAFKA,
                                         req->conn != NULL ? req->conn->listener : 0,
-                                        req->frame, req->frame_len, NULL, 0) == KS_OK;
+                                        req->frame, req->frame_len, who, wl) == KS_OK;
 }
 
 /* Requests wait (bounded by request.timeout.ms) while the link to the

@@ -1528,6 +1528,7 @@ h_metrics(struct evhttp_request *req)
     metrics_metastore(b);
     metrics_processes(b);
     metrics_lag(b);
+    ks_acls_metrics(b);
     reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b);
     evbuffer_free(b);
 }
@@ -1560,6 +1561,15 @@ on_request(struct evhttp_request *req, void *arg)
     (void) arg;
     if (path == NULL || path[0] == 0)
         path = "/";
+    if (strcmp(path, "/api/v1/acls") == 0) {
+        ks_acls_http(req);            /* GET, POST, DELETE */
+        return;
+    }
+    if (evhttp_request_get_command(req) != EVHTTP_REQ_GET && evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
+        reply_json_error(req, 405, "Method Not Allowed", "only /api/v1/acls takes POST and DELETE");
+        return;
+    }
     if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0) {
         console_file(req, "index.html");
     } else if (strcmp(path, "/console") == 0 || strcmp(path, "/console/") == 0) {
@@ -1599,7 +1609,7 @@ on_request(struct evhttp_request *req, void *arg)
     } else {
         reply_text(req, 404, "Not Found",
                    "not found; try / (the console) /healthz /readyz /metrics /api/v1/status "
-                   "/api/v1/brokers /api/v1/topics /api/v1/groups /api/v1/throughput");
+                   "/api/v1/brokers /api/v1/topics /api/v1/groups /api/v1/throughput /api/v1/acls");
     }
 }
 
@@ -1691,7 +1701,7 @@ ks_ops_start(void)
         ks_log_error("could not create the ops endpoint");
         return;
     }
-    evhttp_set_allowed_methods(O.http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+    evhttp_set_allowed_methods(O.http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST | EVHTTP_REQ_DELETE);
     evhttp_set_timeout(O.http, 30);
     evhttp_set_max_headers_size(O.http, 16384);
     evhttp_set_max_body_size(O.http, 4096);

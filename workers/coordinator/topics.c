@@ -23,6 +23,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "acl.h"
 #include "coordinator.h"
 #include "log.h"
 #include "proto/errors.h"
@@ -827,6 +828,9 @@ ks_h_create_topics(ks_creq_t *creq)
     }
     resp->topics = (ks_array_t) { rs, n };
     creq->outstanding = 1;
+    /* CREATE on the cluster, else on each topic */
+    bool cluster_create = ks_coord_authz_quiet(creq, KS_ACL_OP_CREATE, KS_ACL_RT_CLUSTER,
+                                               KS_STR_LIT(KS_ACL_CLUSTER_NAME));
     for (int32_t i = 0; i < n; i++) {
         ks_create_topics_req_creatable_topic_t *t = &ts[i];
         ks_create_topics_resp_creatable_topic_result_t *r = &rs[i];
@@ -849,6 +853,12 @@ ks_h_create_topics(ks_creq_t *creq)
         if (dup) {
             r->error_code = KS_ERR_INVALID_REQUEST;
             r->error_message = KS_STR_LIT("Create topics request from client contains duplicate topic names");
+            free(name);
+            continue;
+        }
+        if (!cluster_create && !ks_coord_authz(creq, KS_ACL_OP_CREATE, KS_ACL_RT_TOPIC, t->name)) {
+            r->error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+            r->error_message = KS_STR_LIT("Authorization failed.");
             free(name);
             continue;
         }
@@ -941,6 +951,14 @@ ks_h_create_topics(ks_creq_t *creq)
 
 /* ---------- Metadata with auto-creation ---------- */
 
+/* The worker counted and logged the denials already. */
+static bool
+coord_metadata_authz(void *arg, int op, int rt, const char *name, size_t len, bool quiet)
+{
+    (void) quiet;
+    return ks_coord_authz_quiet(arg, op, rt, (ks_str_t) { name, (int32_t) len });
+}
+
 static void
 metadata_respond(void *arg)
 {
@@ -953,6 +971,10 @@ metadata_respond(void *arg)
         ks_creq_close(creq);
         return;
     }
+    if (ks_acl_enabled(ks_C.in->conf))
+        ks_metadata_authorize(creq->request, version, ks_C.in->conf->auto_create_topics_enable &&
+                              ks_metadata_wants_create(creq->request, version), creq->response,
+                              coord_metadata_authz, creq, &unknown);
     ks_creq_respond(creq);
 }
 
@@ -988,7 +1010,10 @@ ks_h_coord_metadata(ks_creq_t *creq)
             for (int32_t j = 0; j < i; j++)
                 if (rt[j].name.len == rt[i].name.len && memcmp(rt[j].name.p, rt[i].name.p, (size_t) rt[i].name.len) == 0)
                     seen = true;
-            if (!seen && view_find(name) == NULL && !ks_logs_deletion_pending(name, strlen(name))) {
+            if (!seen && view_find(name) == NULL && !ks_logs_deletion_pending(name, strlen(name)) &&
+                ks_coord_authz_quiet(creq, KS_ACL_OP_DESCRIBE, KS_ACL_RT_TOPIC, rt[i].name) &&
+                (ks_coord_authz_quiet(creq, KS_ACL_OP_CREATE, KS_ACL_RT_CLUSTER, KS_STR_LIT(KS_ACL_CLUSTER_NAME)) ||
+                 ks_coord_authz_quiet(creq, KS_ACL_OP_CREATE, KS_ACL_RT_TOPIC, rt[i].name))) {
                 new_topic_id(&id);
                 create_topic_store(creq, name, (int32_t) c->num_partitions, 1, cJSON_CreateObject(), &id,
                                    &ecs[i], &msgs[i], metadata_finish);
@@ -1065,13 +1090,28 @@ ks_h_delete_topics(ks_creq_t *creq)
             else
                 t = ks_metaview_topic_by_id(&ks_C.mv, &st->topic_id);
             rs[i].topic_id = st->topic_id;
+            if (name.len >= 0 && !ks_coord_authz(creq, KS_ACL_OP_DELETE, KS_ACL_RT_TOPIC, name)) {
+                rs[i].name = name;
+                rs[i].error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+                continue;
+            }
             if (t == NULL) {
                 rs[i].name = name;
                 rs[i].error_code = name.len >= 0 ? KS_ERR_UNKNOWN_TOPIC_OR_PARTITION : KS_ERR_UNKNOWN_TOPIC_ID;
                 continue;
             }
+            if (name.len < 0 && !ks_coord_authz(creq, KS_ACL_OP_DELETE, KS_ACL_RT_TOPIC, KS_STR(t->name))) {
+                rs[i].name = KS_STR_NULL;
+                rs[i].error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+                continue;
+            }
         } else {
             name = ((ks_str_t *) req->topic_names.items)[i];
+            if (!ks_coord_authz(creq, KS_ACL_OP_DELETE, KS_ACL_RT_TOPIC, name)) {
+                rs[i].name = name;
+                rs[i].error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+                continue;
+            }
             if (name.len >= 0)
                 t = ks_metaview_topic(&ks_C.mv, name.p, (size_t) name.len);
             if (t == NULL) {
@@ -1183,6 +1223,10 @@ ks_h_create_partitions(ks_creq_t *creq)
         rs[i].name = t->name;
         rs[i].error_code = KS_ERR_NONE;
         rs[i].error_message = KS_STR_NULL;
+        if (!ks_coord_authz(creq, KS_ACL_OP_ALTER, KS_ACL_RT_TOPIC, t->name)) {
+            rs[i].error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+            continue;
+        }
         if (mt == NULL) {
             rs[i].error_code = KS_ERR_UNKNOWN_TOPIC_OR_PARTITION;
             continue;
@@ -1250,6 +1294,17 @@ ks_h_describe_cluster(ks_creq_t *creq)
     ks_describe_cluster_resp_describe_cluster_broker_t *bs;
     int32_t n = ks_C.mv.nbrokers;
 
+    if (!ks_coord_authz_cluster(creq, KS_ACL_OP_DESCRIBE)) {
+        resp->error_code = KS_ERR_CLUSTER_AUTHORIZATION_FAILED;
+        resp->error_message = KS_STR_NULL;
+        resp->endpoint_type = 1;
+        resp->cluster_id = KS_STR(ks_C.cluster_id);
+        resp->controller_id = -1;
+        resp->brokers = KS_ARRAY_EMPTY;
+        resp->cluster_authorized_operations = INT32_MIN;
+        ks_creq_respond(creq);
+        return;
+    }
     bs = ks_arena_alloc(&creq->arena, sizeof(*bs) * (size_t) (n ? n : 1));
     if (bs == NULL) {
         ks_creq_close(creq);
