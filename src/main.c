@@ -64,7 +64,8 @@ ks_conf_build(ks_conf_t *c, const char *path, char **overrides, int noverrides,
     for (int i = 0; i < noverrides; i++) {
         char e2[512];
         if (ks_conf_set_kv(c, overrides[i], e2, sizeof(e2)) != KS_OK) {
-            snprintf(err, errlen, "-o %s: %s", overrides[i], e2);
+            /* the key only: the value may be a secret */
+            snprintf(err, errlen, "-o %.*s: %s", (int) strcspn(overrides[i], "="), overrides[i], e2);
             return KS_ERROR;
         }
     }
@@ -122,6 +123,11 @@ main(int argc, char **argv)
         ks_conf_free(&conf);
         rc = 1;
         goto out;
+    }
+    {
+        const char *sv[16];
+
+        ks_log_set_secrets(sv, ks_conf_secret_values(&conf, sv, KS_ARRAY_LEN(sv)));
     }
     if (test_only) {
         printf("kafscaled: configuration %s is ok\n", conf_path ? conf_path : "(defaults)");
