@@ -20,6 +20,7 @@ and kafscalectl's credentials.
 import base64
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -207,6 +208,21 @@ def token_auth(t):
         b.stop()
 
 
+def console_check(t, port, user, pw):
+    """The console in headless chromium with basic auth (test_console_auth.js),
+    when node, chromium and playwright-core are there (as for test_console.sh)."""
+    chromium = os.environ.get("KS_CHROMIUM", "/usr/bin/chromium")
+    script = os.path.join(kslib.SRCDIR, "tests/e2e/test_console_auth.js")
+    if (shutil.which("node") is None or not os.access(chromium, os.X_OK)
+            or not os.path.isdir(os.path.join(kslib.SRCDIR, "tests/e2e/node_modules/playwright-core"))):
+        print("skipped: the console in a browser (no node, %s or playwright-core)" % chromium)
+        return
+    r = subprocess.run(["node", script, "127.0.0.1:%d" % port, user, pw, t.tmp, chromium],
+                       capture_output=True, text=True, timeout=45)
+    sys.stdout.write(r.stdout)
+    t.check(r.returncode == 0, "the console works in chromium with basic auth (%s)" % r.stderr.strip()[-300:])
+
+
 def basic_auth(t):
     h = subprocess.run(["openssl", "passwd", "-6", ALICE_PW], capture_output=True, text=True, check=True)
     alice_hash = h.stdout.strip()
@@ -236,6 +252,8 @@ def basic_auth(t):
         t.check(st == 401, "basic: garbage credentials -> 401 (%d)" % st)
         st, _, _ = get(p, "/healthz")
         t.check(st == 200, "basic: /healthz open (%d)" % st)
+
+        console_check(t, p, "alice", ALICE_PW)
 
         pwf = write(os.path.join(t.tmp, "alice.pw"), ALICE_PW + "\n")
         r = ctl(["-s", "127.0.0.1:%d" % p, "--user", "alice", "--password-file", pwf, "brokers"])
