@@ -103,7 +103,7 @@ usage(FILE *f)
             "                          a broker's Kafka listener, for create, delete, alter, add and\n"
             "                          reset-offsets (default $KAFSCALE_BOOTSTRAP, else 127.0.0.1:9092)\n"
             "  -j, --json              print JSON instead of tables\n"
-            "  -c, --config FILE       the broker's kafscale.conf: its ops.listen (unless -s or\n"
+            "  -c, --broker-conf FILE  the broker's kafscale.conf: its ops.listen (unless -s or\n"
             "                          $KAFSCALE_OPS_ADDR) and ops.auth.token.file (unless other\n"
             "                          credentials are given); default " DEFAULT_CONF "\n"
             "                          when readable (its token file only)\n"
@@ -2393,7 +2393,7 @@ main(int argc, char **argv)
             server_given = true;
         } else if (strcmp(a, "-c") == 0 && i + 1 < argc) {
             conf_file = argv[++i];
-        } else if ((v = opt_value("--config", argc, argv, &i, &missing)) != NULL) {
+        } else if ((v = opt_value("--broker-conf", argc, argv, &i, &missing)) != NULL) {
             conf_file = v;
         } else if ((v = opt_value("--token-file", argc, argv, &i, &missing)) != NULL) {
             token_file = v;
