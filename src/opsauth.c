@@ -22,6 +22,8 @@
 
 #define MAX_USERS     1024
 #define MAX_HEADER    8192      /* longest Authorization value looked at */
+#define MAX_BCRYPT_COST 12      /* about 0.25 s per check */
+#define MAX_SHA_ROUNDS  500000
 
 typedef struct {
     char *user;
@@ -159,8 +161,23 @@ parse_basic(const char *text, user_t **out, size_t *nout, char *why, size_t whyl
                    "use htpasswd -B (bcrypt) or openssl passwd -6", line);
             goto fail;
         } else if (pw[0] == '$') {
-            char *setting = strndup(pw, pwlen), *r;
+            char *setting, *r;
 
+            /* every request with a wrong password runs the hash on the
+             * coordinator's loop: refuse costs that would stall it */
+            if (pwlen > 7 && pw[1] == '2' && pw[3] == '$' && isdigit((unsigned char) pw[4])
+                && isdigit((unsigned char) pw[5]) && (pw[4] - '0') * 10 + (pw[5] - '0') > MAX_BCRYPT_COST) {
+                seterr(why, whylen, "line %u: bcrypt cost %c%c is too high (at most %d: every check runs "
+                       "on the coordinator's loop)", line, pw[4], pw[5], MAX_BCRYPT_COST);
+                goto fail;
+            }
+            if (pwlen > 10 && (pw[1] == '5' || pw[1] == '6') && pw[2] == '$'
+                && strncmp(pw + 3, "rounds=", 7) == 0 && strtoul(pw + 10, NULL, 10) > MAX_SHA_ROUNDS) {
+                seterr(why, whylen, "line %u: more than %d rounds (every check runs on the coordinator's "
+                       "loop)", line, MAX_SHA_ROUNDS);
+                goto fail;
+            }
+            setting = strndup(pw, pwlen);
             if (setting == NULL) {
                 seterr(why, whylen, "out of memory");
                 goto fail;

@@ -11,7 +11,9 @@
  *   - "{PLAIN}text": the text itself (needed when it starts with '$' or '{');
  *   - anything else: plain text as written.
  * htpasswd's MD5 ("$apr1$") and SHA-1 ("{SHA}") forms are refused (the
- * first is not in libcrypt, the second is unsalted).
+ * first is not in libcrypt, the second is unsalted), and so are bcrypt
+ * costs above 12 and SHA-crypt rounds above 500000 (every check of a wrong
+ * password runs the hash on the coordinator's loop).
  *
  * Comparisons are constant time: both sides are hashed with SHA-256 and
  * the digests compared with CRYPTO_memcmp.  A verified hashed password is
