@@ -751,6 +751,8 @@ START_TEST(test_ops_auth)
         { "a b:SECRET\n", "line 1: white space in the user name" },
         { "a:SECRET\na:SECRET2\n", "line 2: user \"a\" appears twice" },
         { "a:$9$SECRET\n", "line 1: a password hash of a method" },
+        { "a:$2y$13$SECRETabcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS\n", "line 1: bcrypt cost 13 is too high" },
+        { "a:$6$rounds=900000$SECRET$x\n", "line 1: more than 500000 rounds" },
         { "# nobody\n", "no user:password line" },
     };
     for (size_t i = 0; i < KS_ARRAY_LEN(bad); i++) {
