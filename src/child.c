@@ -39,6 +39,11 @@ ks_reload_conf(ks_inherit_t *in)
     }
     ks_conf_reload_into(in->conf, &fresh, reload_warn);
     ks_conf_free(&fresh);
+    {
+        const char *sv[16];
+
+        ks_log_set_secrets(sv, ks_conf_secret_values(in->conf, sv, KS_ARRAY_LEN(sv)));
+    }
     lvl = ks_log_level_parse(in->conf->log_level);
     if (lvl >= 0)
         ks_log_set_level((ks_log_level_t) lvl);

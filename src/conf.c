@@ -14,10 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "conf.h"
+#include "opsauth.h"
 
 extern char **environ;
 
@@ -39,11 +44,10 @@ typedef struct {
     int64_t     min;        /* strings, listeners: minimum length / count */
     int64_t     max;
     const char *allowed;    /* enums: "a|b|c" */
-    bool        secret;
 } conf_key_t;
 
 #define K(n, e, ts, t, f, d, mn, mx, al, r, s, doc) \
-    { { n, e, ts, d, r, doc }, t, offsetof(ks_conf_t, f), mn, mx, al, s }
+    { { n, e, ts, d, r, doc, s }, t, offsetof(ks_conf_t, f), mn, mx, al }
 #define KSTR(n, e, f, d, nonempty, r, doc) \
     K(n, e, "string", T_STRING, f, d, nonempty, 0, NULL, r, false, doc)
 #define KSECRET(n, e, f, r, doc) K(n, e, "string", T_STRING, f, "", 0, 0, NULL, r, true, doc)
@@ -87,7 +91,14 @@ static const conf_key_t conf_keys[] = {
     KINT("workers", "KAFSCALE_WORKERS", workers, "0", 0, 256, false,
          "number of worker processes; 0 = number of CPUs"),
     KADDR("ops.listen", "KAFSCALE_OPS_LISTEN KAFSCALE_METRICS_ADDR", ops_listen, "127.0.0.1:9093", false,
-          "host:port of the ops HTTP endpoint (health, metrics, admin); empty = disabled"),
+          "host:port of the ops HTTP endpoint (health, metrics, admin); empty = disabled; beyond "
+          "loopback it needs ops.auth.token.file or ops.auth.basic.file"),
+    KSTR("ops.auth.token.file", "KAFSCALE_OPS_AUTH_TOKEN_FILE", ops_auth_token_file, "", 0, true,
+         "file holding a bearer token every ops request but /healthz and /readyz must present "
+         "(Authorization: Bearer TOKEN); read again on SIGHUP"),
+    KSTR("ops.auth.basic.file", "KAFSCALE_OPS_AUTH_BASIC_FILE", ops_auth_basic_file, "", 0, true,
+         "file of user:password lines for HTTP basic auth of the ops endpoint and its console; the "
+         "password a crypt(3) hash (htpasswd -B, openssl passwd -6) or plain text; read again on SIGHUP"),
 
     /* TLS (SSL and SASL_SSL listeners); read again on SIGHUP */
     KSTR("ssl.certificate.file", "KAFSCALE_SSL_CERTIFICATE_FILE", ssl_certificate_file, "", 0, true,
@@ -134,6 +145,8 @@ static const conf_key_t conf_keys[] = {
          "key prefix of every object: NAMESPACE/topic/partition/segment-..."),
     KSECRET("s3.access.key", "KAFSCALE_S3_ACCESS_KEY AWS_ACCESS_KEY_ID", s3_access_key, true,
             "S3 access key id"),
+    KSTR("s3.access.key.file", "KAFSCALE_S3_ACCESS_KEY_FILE", s3_access_key_file, "", 0, true,
+         "file holding the S3 access key id (overrides s3.access.key)"),
     KSECRET("s3.secret.key", "KAFSCALE_S3_SECRET_KEY AWS_SECRET_ACCESS_KEY", s3_secret_key, true,
             "S3 secret access key"),
     KSTR("s3.secret.key.file", "KAFSCALE_S3_SECRET_KEY_FILE", s3_secret_key_file, "", 0, true,
@@ -798,7 +811,10 @@ conf_set_key(ks_conf_t *c, const conf_key_t *k, const char *value, int src, char
     bool bval = false;
 
     if (parse_value(k, value, &sval, &ival, &bval, why, sizeof(why)) != KS_OK) {
-        seterr(err, errlen, "invalid value \"%.*s\" for %s: %s", SHOW_MAX, value, k->info.name, why);
+        if (k->info.secret)     /* never quote a secret */
+            seterr(err, errlen, "invalid value for %s: %s", k->info.name, why);
+        else
+            seterr(err, errlen, "invalid value \"%.*s\" for %s: %s", SHOW_MAX, value, k->info.name, why);
         return KS_ERROR;
     }
     if (is_string_type(k->type)) {
@@ -817,6 +833,15 @@ conf_set_key(ks_conf_t *c, const conf_key_t *k, const char *value, int src, char
 
 /* ---- init, free, set ---- */
 
+static void
+wipe_free(char *s)
+{
+    if (s != NULL) {
+        OPENSSL_cleanse(s, strlen(s));
+        free(s);
+    }
+}
+
 void
 ks_conf_init(ks_conf_t *c)
 {
@@ -830,6 +855,8 @@ ks_conf_init(ks_conf_t *c)
             abort();
         }
     }
+    c->ops_auth_token = xstrdup("");
+    c->ops_auth_basic = xstrdup("");
 }
 
 void
@@ -843,6 +870,10 @@ ks_conf_free(ks_conf_t *c)
             *f = NULL;
         }
     }
+    wipe_free(c->ops_auth_token);
+    c->ops_auth_token = NULL;
+    wipe_free(c->ops_auth_basic);
+    c->ops_auth_basic = NULL;
 }
 
 int
@@ -934,7 +965,17 @@ load_line(ks_conf_t *c, const char *s, size_t len, char *why, size_t whylen)
     }
     eq = memchr(s, '=', (size_t) (e - s));
     if (eq == NULL) {
-        seterr(why, whylen, "missing '=' after \"%.*s\"", (int) KS_MIN((size_t) (e - s), SHOW_MAX), s);
+        const char *w = s;
+
+        while (w < e && !is_space(*w)) {
+            w++;
+        }
+        k = find_key_n(s, (size_t) (w - s));
+        if (k != NULL && k->info.secret) {  /* "s3.secret.key VALUE": quote the key only */
+            seterr(why, whylen, "missing '=' after \"%s\"", k->info.name);
+        } else {
+            seterr(why, whylen, "missing '=' after \"%.*s\"", (int) KS_MIN((size_t) (e - s), SHOW_MAX), s);
+        }
         return KS_ERROR;
     }
     ke = eq;
@@ -1261,6 +1302,10 @@ ks_conf_apply_env(ks_conf_t *c, char *const *envp, char *err, size_t errlen, voi
             && c->origin[key_index(find_key("s3.secret.key.file"))] != KS_CONF_SRC_DEFAULT) {
             continue;
         }
+        if (k->off == offsetof(ks_conf_t, s3_access_key)
+            && c->origin[key_index(find_key("s3.access.key.file"))] != KS_CONF_SRC_DEFAULT) {
+            continue;
+        }
         if (env_set(c, k, env_fallbacks[i].var, v, KS_CONF_SRC_FALLBACK, err, errlen) != KS_OK) {
             return KS_ERROR;
         }
@@ -1271,8 +1316,12 @@ ks_conf_apply_env(ks_conf_t *c, char *const *envp, char *err, size_t errlen, voi
 
 /* ---- validation ---- */
 
+/* Reads a file holding a secret; error messages name the key and the path,
+ * never the contents.  Trailing newlines are stripped; multiline allows
+ * newlines inside (a user:password file), else a control character is an
+ * error. */
 static int
-read_secret_file(const char *keyname, const char *path, char **out, char *err, size_t errlen)
+read_secret_file(const char *keyname, const char *path, bool multiline, char **out, char *err, size_t errlen)
 {
     struct stat st;
     char *buf;
@@ -1330,7 +1379,7 @@ read_secret_file(const char *keyname, const char *path, char **out, char *err, s
         return KS_ERROR;
     }
     for (size_t i = 0; i < len; i++) {
-        if ((unsigned char) buf[i] < ' ' && buf[i] != '\t') {
+        if ((unsigned char) buf[i] < ' ' && buf[i] != '\t' && !(multiline && (buf[i] == '\n' || buf[i] == '\r'))) {
             free(buf);
             seterr(err, errlen, "%s \"%s\" contains a control character", keyname, path);
             return KS_ERROR;
@@ -1351,7 +1400,7 @@ load_secret(ks_conf_t *c, const char *file_key, const char *value_key, char *err
     if (path[0] == '\0' || c->origin[key_index(fk)] < c->origin[key_index(vk)]) {
         return KS_OK;
     }
-    if (read_secret_file(file_key, path, &secret, err, errlen) != KS_OK) {
+    if (read_secret_file(file_key, path, false, &secret, err, errlen) != KS_OK) {
         return KS_ERROR;
     }
     f = field_str(c, vk);
@@ -1359,6 +1408,59 @@ load_secret(ks_conf_t *c, const char *file_key, const char *value_key, char *err
     *f = secret;
     c->origin[key_index(vk)] = c->origin[key_index(fk)];
     return KS_OK;
+}
+
+/* Reads the ops.auth.* files into the fields that are not keys. */
+static int
+load_ops_auth(ks_conf_t *c, char *err, size_t errlen)
+{
+    char *token = NULL, *basic = NULL;
+
+    if (c->ops_auth_token_file[0] != '\0'
+        && read_secret_file("ops.auth.token.file", c->ops_auth_token_file, false, &token, err, errlen) != KS_OK) {
+        return KS_ERROR;
+    }
+    if (c->ops_auth_basic_file[0] != '\0') {
+        char why[256];
+
+        if (read_secret_file("ops.auth.basic.file", c->ops_auth_basic_file, true, &basic, err, errlen) != KS_OK) {
+            free(token);
+            return KS_ERROR;
+        }
+        if (ks_opsauth_check_basic(basic, why, sizeof(why)) < 0) {
+            seterr(err, errlen, "ops.auth.basic.file \"%s\": %s", c->ops_auth_basic_file, why);
+            free(token);
+            free(basic);
+            return KS_ERROR;
+        }
+    }
+    free(c->ops_auth_token);
+    c->ops_auth_token = token != NULL ? token : xstrdup("");
+    free(c->ops_auth_basic);
+    c->ops_auth_basic = basic != NULL ? basic : xstrdup("");
+    return KS_OK;
+}
+
+/* 127.0.0.0/8, ::1 (also as ::ffff:127.x.x.x) and localhost. */
+static bool
+is_loopback_host(const char *h)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+
+    if (strcasecmp(h, "localhost") == 0) {
+        return true;
+    }
+    if (inet_pton(AF_INET, h, &a4) == 1) {
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    }
+    if (inet_pton(AF_INET6, h, &a6) == 1) {
+        if (IN6_IS_ADDR_LOOPBACK(&a6)) {
+            return true;
+        }
+        return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
+    }
+    return false;
 }
 
 static bool
@@ -1549,9 +1651,22 @@ ks_conf_validate(ks_conf_t *c, char *err, size_t errlen)
     int nl, na;
 
     if (load_secret(c, "etcd.password.file", "etcd.password", err, errlen) != KS_OK
+        || load_secret(c, "s3.access.key.file", "s3.access.key", err, errlen) != KS_OK
         || load_secret(c, "s3.secret.key.file", "s3.secret.key", err, errlen) != KS_OK
-        || load_secret(c, "ssl.key.password.file", "ssl.key.password", err, errlen) != KS_OK) {
+        || load_secret(c, "ssl.key.password.file", "ssl.key.password", err, errlen) != KS_OK
+        || load_ops_auth(c, err, errlen) != KS_OK) {
         return KS_ERROR;
+    }
+    if (c->ops_listen[0] != '\0' && c->ops_auth_token[0] == '\0' && c->ops_auth_basic[0] == '\0') {
+        char host[256];
+
+        if (parse_hostport(c->ops_listen, strlen(c->ops_listen), host, sizeof(host), why, sizeof(why)) >= 0
+            && !is_loopback_host(host)) {
+            seterr(err, errlen, "ops.listen %s is not a loopback address: set ops.auth.token.file or "
+                   "ops.auth.basic.file so that the ops endpoint requires authentication, or listen on "
+                   "127.0.0.1", c->ops_listen);
+            return KS_ERROR;
+        }
     }
 
     k = find_key("metadata.store");
@@ -1697,7 +1812,7 @@ format_value(const ks_conf_t *c, const conf_key_t *k, char *out, size_t outlen)
         const char *s = *cfield_str(c, k);
         size_t n = strlen(s);
 
-        if (k->secret) {
+        if (k->info.secret) {
             snprintf(out, outlen, "%s", s[0] != '\0' ? "(set)" : "\"\"");
         } else if (n == 0 || is_space(s[0]) || is_space(s[n - 1]) || s[0] == '"' || strchr(s, '#') != NULL) {
             snprintf(out, outlen, "\"%s\"", s);
@@ -1723,6 +1838,24 @@ format_value(const ks_conf_t *c, const conf_key_t *k, char *out, size_t outlen)
         }
         snprintf(out, outlen, "%" PRId64, v);
     }
+}
+
+size_t
+ks_conf_secret_values(const ks_conf_t *c, const char **out, size_t max)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < KS_ARRAY_LEN(conf_keys) && n < max; i++) {
+        const conf_key_t *k = &conf_keys[i];
+
+        if (k->info.secret && is_string_type(k->type) && (*cfield_str(c, k))[0] != '\0') {
+            out[n++] = *cfield_str(c, k);
+        }
+    }
+    if (n < max && c->ops_auth_token != NULL && c->ops_auth_token[0] != '\0') {
+        out[n++] = c->ops_auth_token;
+    }
+    return n;
 }
 
 int
@@ -1753,9 +1886,9 @@ ks_conf_print_keys(FILE *f)
     for (size_t i = 0; i < KS_ARRAY_LEN(conf_keys); i++) {
         const ks_conf_key_info_t *ki = &conf_keys[i].info;
 
-        fprintf(f, "  %s = %s  (%s%s)\n      %s\n", ki->name,
-                ki->def[0] == '\0' ? "\"\"" : ki->def, ki->type,
-                ki->reloadable ? ", reloadable" : "", ki->doc);
+        fprintf(f, "  %s = %s  (%s%s%s)\n      %s\n", ki->name,
+                ki->def[0] == '\0' || ki->secret ? "\"\"" : ki->def, ki->type,
+                ki->reloadable ? ", reloadable" : "", ki->secret ? ", secret" : "", ki->doc);
     }
 }
 
@@ -1802,7 +1935,7 @@ ks_conf_reload_into(ks_conf_t *live, const ks_conf_t *fresh, void (*warn)(const 
             if (warn != NULL) {
                 char oldv[160], newv[160], msg[512];
 
-                if (k->secret) {
+                if (k->info.secret) {
                     snprintf(msg, sizeof(msg), "%s changed; restart kafscaled to apply it", k->info.name);
                 } else {
                     format_value(live, k, oldv, sizeof(oldv));
@@ -1826,5 +1959,10 @@ ks_conf_reload_into(ks_conf_t *live, const ks_conf_t *fresh, void (*warn)(const 
         }
         live->origin[i] = fresh->origin[i];
     }
+    /* The ops.auth.* contents follow their (reloadable) files. */
+    wipe_free(live->ops_auth_token);
+    live->ops_auth_token = xstrdup(fresh->ops_auth_token != NULL ? fresh->ops_auth_token : "");
+    wipe_free(live->ops_auth_basic);
+    live->ops_auth_basic = xstrdup(fresh->ops_auth_basic != NULL ? fresh->ops_auth_basic : "");
     return changed;
 }

@@ -64,6 +64,8 @@ typedef struct ks_conf {
     char    *data_dir;
     int64_t  workers;                 /* 0 = number of CPUs (resolved by the caller) */
     char    *ops_listen;              /* "" = disabled */
+    char    *ops_auth_token_file;     /* "" = no bearer token */
+    char    *ops_auth_basic_file;     /* "" = no basic auth */
 
     char    *metadata_store;          /* "embedded" or "etcd" */
     char    *etcd_endpoints;
@@ -77,7 +79,8 @@ typedef struct ks_conf {
     char    *s3_region;
     bool     s3_path_style;
     char    *s3_namespace;
-    char    *s3_access_key;
+    char    *s3_access_key;           /* filled from s3.access.key.file by validate */
+    char    *s3_access_key_file;
     char    *s3_secret_key;           /* filled from s3.secret.key.file by validate */
     char    *s3_secret_key_file;
     char    *s3_session_token;
@@ -120,6 +123,13 @@ typedef struct ks_conf {
 
     /* KS_CONF_SRC_* per key, indexed like ks_conf_key_info(). */
     uint8_t  origin[KS_CONF_MAX_KEYS];
+
+    /* Not keys: the contents of the ops.auth.* files, read by
+     * ks_conf_validate (so again on every SIGHUP, in every process) and
+     * copied by ks_conf_reload_into; never NULL, "" = not configured.
+     * Secrets: never logged or dumped. */
+    char    *ops_auth_token;          /* the token, trailing newline stripped */
+    char    *ops_auth_basic;          /* the user:password lines (checked) */
 } ks_conf_t;
 
 /* Sets every key to its default.  Never fails (aborts on out of memory). */
@@ -159,7 +169,9 @@ int ks_conf_set_kv(ks_conf_t *c, const char *key_eq_value, char *err, size_t err
 /*
  * Cross-key checks and derived values: metadata.store defaults to etcd when
  * etcd.endpoints is set, object.store to s3 when s3.bucket is set; reads
- * etcd.password.file and s3.secret.key.file; checks that s3 has a bucket,
+ * etcd.password.file, s3.access.key.file, s3.secret.key.file and the
+ * ops.auth.* files; refuses an ops.listen beyond loopback without ops
+ * authentication; checks that s3 has a bucket,
  * etcd has endpoints, advertised listeners name existing listeners, and so
  * on.  Does not resolve workers = 0.
  */
@@ -167,6 +179,10 @@ int ks_conf_validate(ks_conf_t *c, char *err, size_t errlen);
 
 /* Writes `key = value` for every key; secrets are shown as "(set)". */
 int ks_conf_dump(const ks_conf_t *c, FILE *f);
+/* The values of the secret keys that are set, and the ops token, for log
+ * redaction (ks_log_set_secrets); returns how many (at most max).  The
+ * pointers stay valid until c changes. */
+size_t ks_conf_secret_values(const ks_conf_t *c, const char **out, size_t max);
 /* For --help: every key with its default and description. */
 void ks_conf_print_keys(FILE *f);
 
@@ -180,6 +196,9 @@ typedef struct {
     const char *def;        /* default, as it would be written in the file */
     bool        reloadable; /* takes effect on SIGHUP */
     const char *doc;        /* one line */
+    bool        secret;     /* a password, key or token: ks_conf_dump shows
+                               "(set)", DescribeConfigs is_sensitive with a
+                               null value, error messages never quote it */
 } ks_conf_key_info_t;
 
 size_t ks_conf_key_count(void);

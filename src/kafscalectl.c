@@ -5,14 +5,23 @@
  * Kafka requests to a broker (default 127.0.0.1:9092), encoded by our own
  * codec (src/proto).
  *
- *   kafscalectl [-s HOST:PORT] [-b HOST:PORT] [-j] COMMAND
+ *   kafscalectl [-c FILE] [-s HOST:PORT] [-b HOST:PORT] [-j]
+ *               [--token-file F | --user NAME --password-file F] COMMAND
  *
  * ACLs (acls list/add/remove) go through the ops API too: it is trusted,
  * so the first ACLs can be created before any principal has rights.
  *
  * Human-readable tables by default, JSON with -j.  Exit codes: 0 success,
  * 1 error (endpoint or broker unreachable, HTTP or Kafka error, unknown
- * topic or group), 2 usage.
+ * topic or group), 2 usage, 3 the ops endpoint refused the credentials
+ * (HTTP 401: none given, or wrong).
+ *
+ * Credentials for the ops endpoint: --token-file (or KAFSCALE_OPS_TOKEN_FILE)
+ * sends "Authorization: Bearer", --user with --password-file (or
+ * KAFSCALE_OPS_USER, KAFSCALE_OPS_PASSWORD_FILE) basic auth.  With neither,
+ * the broker's configuration file (-c, else the default one when readable)
+ * gives ops.auth.token.file.  Secrets come from files only, never from the
+ * command line (which other users can read in /proc).
  */
 #include "config.h"
 
@@ -37,6 +46,7 @@
 #include <curl/curl.h>
 
 #include "ks.h"
+#include "conf.h"
 #include "proto/api.h"
 #include "proto/codec.h"
 #include "proto/errors.h"
@@ -44,16 +54,29 @@
 #define EXIT_OK    0
 #define EXIT_ERR   1
 #define EXIT_USAGE 2
+#define EXIT_AUTH  3
+
+#ifndef KS_SYSCONFDIR
+#define KS_SYSCONFDIR "/etc"
+#endif
+#define DEFAULT_CONF KS_SYSCONFDIR "/kafscale/kafscale.conf"
 
 static const char *server = "127.0.0.1:9093";
 static const char *bootstrap = "127.0.0.1:9092";
 static bool json_out;
+/* ops endpoint credentials (read from files) */
+static char *auth_token;
+static char *auth_user;
+static char *auth_password;
+static bool auth_refused;         /* an answer was 401: exit EXIT_AUTH */
+static char auth_hint[600];       /* why no credentials were sent, for the 401 message */
 
 static void
 usage(FILE *f)
 {
     fprintf(f,
-            "usage: kafscalectl [-s HOST:PORT] [-b HOST:PORT] [-j] COMMAND\n"
+            "usage: kafscalectl [-c FILE] [-s HOST:PORT] [-b HOST:PORT] [-j]\n"
+            "                   [--token-file FILE | --user NAME --password-file FILE] COMMAND\n"
             "\n"
             "commands:\n"
             "  status                  broker version, uptime, readiness, processes, ring\n"
@@ -91,9 +114,16 @@ usage(FILE *f)
             "                          a broker's Kafka listener, for create, delete, alter, add and\n"
             "                          reset-offsets (default $KAFSCALE_BOOTSTRAP, else 127.0.0.1:9092)\n"
             "  -j, --json              print JSON instead of tables\n"
+            "  -c, --broker-conf FILE  the broker's kafscale.conf: its ops.listen (unless -s or\n"
+            "                          $KAFSCALE_OPS_ADDR) and ops.auth.token.file (unless other\n"
+            "                          credentials are given); default " DEFAULT_CONF "\n"
+            "                          when readable (its token file only)\n"
+            "  --token-file FILE       bearer token for the ops endpoint ($KAFSCALE_OPS_TOKEN_FILE)\n"
+            "  --user NAME             basic auth user for the ops endpoint ($KAFSCALE_OPS_USER)\n"
+            "  --password-file FILE    its password ($KAFSCALE_OPS_PASSWORD_FILE)\n"
             "  -h, --help              this help\n"
             "\n"
-            "exit status: 0 ok, 1 error, 2 usage\n");
+            "exit status: 0 ok, 1 error, 2 usage, 3 the ops endpoint refused the credentials (HTTP 401)\n");
 }
 
 static void
@@ -137,42 +167,116 @@ on_data(char *p, size_t size, size_t n, void *arg)
 
 /* GETs path; returns the HTTP status (0 when the request failed, with a
  * message printed) and the body in *out (free it). */
+static long http_send(const char *method, const char *path, const char *json, char **out);
+
 static long
 http_get(const char *path, char **out)
 {
-    CURL *c = curl_easy_init();
-    body_t b = { NULL, 0, 0 };
-    char url[1024], cerr[CURL_ERROR_SIZE];
-    long status = 0;
-    CURLcode rc;
+    return http_send("GET", path, NULL, out);
+}
 
-    *out = NULL;
-    if (c == NULL) {
-        err("could not initialise libcurl");
-        return 0;
+/* ---------- credentials ---------- */
+
+/* Reads a secret from path into *out (trailing newlines stripped); false
+ * with a message naming what and the path, never the contents. */
+static bool
+read_secret(const char *what, const char *path, char **out)
+{
+    FILE *f = fopen(path, "re");
+    char *buf;
+    size_t n;
+
+    if (f == NULL) {
+        err("cannot read the %s file %s: %s", what, path, strerror(errno));
+        return false;
     }
-    snprintf(url, sizeof(url), "http://%s%s", server, path);
-    cerr[0] = 0;
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 15000L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROXY, "");          /* the endpoint is local or direct */
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "kafscalectl/" PACKAGE_VERSION);
-    rc = curl_easy_perform(c);
-    if (rc != CURLE_OK) {
-        err("cannot reach the ops endpoint at %s: %s", server, cerr[0] ? cerr : curl_easy_strerror(rc));
-        free(b.buf);
-        curl_easy_cleanup(c);
-        return 0;
+    buf = malloc(65537);
+    if (buf == NULL) {
+        fclose(f);
+        err("out of memory");
+        return false;
     }
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(c);
-    *out = b.buf ? b.buf : strdup("");
-    return status;
+    n = fread(buf, 1, 65537, f);
+    if (ferror(f) || n > 65536) {
+        int e = errno;
+        fclose(f);
+        free(buf);
+        err("cannot read the %s file %s: %s", what, path, n > 65536 ? "larger than 64 KiB" : strerror(e));
+        return false;
+    }
+    fclose(f);
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        n--;
+    buf[n] = 0;
+    if (n == 0 || memchr(buf, '\n', n) != NULL || strlen(buf) != n) {
+        err("the %s file %s %s", what, path, n == 0 ? "is empty" : "must hold one line");
+        free(buf);
+        return false;
+    }
+    *out = buf;
+    return true;
+}
+
+static void
+wipe(char *s)
+{
+    if (s != NULL) {
+        volatile char *v = s;
+        while (*v)
+            *v++ = 0;
+        free(s);
+    }
+}
+
+/* The broker's configuration file: ops.listen (when no server was given)
+ * and ops.auth.token.file (when no credentials were given).  explicit:
+ * errors are fatal, else an unreadable file is only mentioned on a 401. */
+static int
+read_broker_conf(const char *path, bool explicit, bool want_server, bool want_token, char **token_file)
+{
+    static char srv[300];
+    char e[1024];
+    ks_conf_t c;
+
+    if (!explicit && access(path, F_OK) != 0)
+        return EXIT_OK;
+    ks_conf_init(&c);
+    if (ks_conf_load_file(&c, path, e, sizeof(e)) != KS_OK) {
+        ks_conf_free(&c);
+        if (explicit) {
+            err("%s", e);
+            return EXIT_ERR;
+        }
+        snprintf(auth_hint, sizeof(auth_hint), "(%.500s)", e);
+        return EXIT_OK;
+    }
+    if (want_server && c.ops_listen[0] != 0) {
+        char h[256];
+        const char *colon = strrchr(c.ops_listen, ':');
+        size_t hl = colon != NULL ? (size_t) (colon - c.ops_listen) : 0;
+
+        if (colon != NULL && hl < sizeof(h)) {
+            memcpy(h, c.ops_listen, hl);
+            h[hl] = 0;
+            /* a wildcard address is reached on loopback */
+            if (hl == 0 || strcmp(h, "0.0.0.0") == 0)
+                snprintf(srv, sizeof(srv), "127.0.0.1%s", colon);
+            else if (strcmp(h, "[::]") == 0)
+                snprintf(srv, sizeof(srv), "[::1]%s", colon);
+            else
+                snprintf(srv, sizeof(srv), "%s", c.ops_listen);
+            server = srv;
+        }
+    }
+    if (want_token && c.ops_auth_token_file[0] != 0) {
+        if (access(c.ops_auth_token_file, R_OK) == 0)
+            *token_file = strdup(c.ops_auth_token_file);
+        else
+            snprintf(auth_hint, sizeof(auth_hint), "(%s names ops.auth.token.file %.200s, which cannot be "
+                     "read: %s)", path, c.ops_auth_token_file, strerror(errno));
+    }
+    ks_conf_free(&c);
+    return EXIT_OK;
 }
 
 /* GETs path and parses its JSON; NULL (message printed) on any error.
@@ -208,9 +312,9 @@ get_json(const char *path, const char *what, char **raw)
     return doc;
 }
 
-/* Sends method path with an optional JSON body (as http_get does GET);
- * the HTTP status (0 when the request failed, message printed) and the
- * body in *out (free it). */
+/* Sends method path with an optional JSON body and the credentials given
+ * (--token-file, --user); the HTTP status (0 when the request failed or
+ * was refused, message printed) and the body in *out (free it). */
 static long
 http_send(const char *method, const char *path, const char *json, char **out)
 {
@@ -228,8 +332,18 @@ http_send(const char *method, const char *path, const char *json, char **out)
     }
     snprintf(url, sizeof(url), "http://%s%s", server, path);
     cerr[0] = 0;
+    if (auth_token != NULL) {
+        /* libcurl >= 7.61; never shown: no CURLOPT_VERBOSE anywhere */
+        curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long) CURLAUTH_BEARER);
+        curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, auth_token);
+    } else if (auth_user != NULL) {
+        curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long) CURLAUTH_BASIC);
+        curl_easy_setopt(c, CURLOPT_USERNAME, auth_user);
+        curl_easy_setopt(c, CURLOPT_PASSWORD, auth_password);
+    }
     curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (strcmp(method, "GET") != 0)
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     if (json != NULL) {
         hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
@@ -241,7 +355,7 @@ http_send(const char *method, const char *path, const char *json, char **out)
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 15000L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROXY, "");
+    curl_easy_setopt(c, CURLOPT_PROXY, "");          /* the endpoint is local or direct */
     curl_easy_setopt(c, CURLOPT_USERAGENT, "kafscalectl/" PACKAGE_VERSION);
     rc = curl_easy_perform(c);
     curl_slist_free_all(hdrs);
@@ -253,6 +367,18 @@ http_send(const char *method, const char *path, const char *json, char **out)
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(c);
+    if (status == 401) {
+        /* one message for every command; the answer's body is not shown */
+        if (auth_token == NULL && auth_user == NULL)
+            err("the ops endpoint at %s requires authentication: give --token-file FILE or --user NAME "
+                "--password-file FILE%s%s", server, auth_hint[0] ? " " : "", auth_hint);
+        else
+            err("the ops endpoint at %s refused the %s (HTTP 401)", server,
+                auth_token != NULL ? "bearer token" : "user name or password");
+        auth_refused = true;
+        free(b.buf);
+        return 0;
+    }
     *out = b.buf ? b.buf : strdup("");
     return status;
 }
@@ -2479,19 +2605,52 @@ run(int argc, char **argv)
     return EXIT_USAGE;
 }
 
+/* The value of option a at argv[*i] ("--opt VALUE" or "--opt=VALUE"), or
+ * NULL when a is not name; *missing when the value is not there. */
+static const char *
+opt_value(const char *name, int argc, char **argv, int *i, bool *missing)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+
+    if (strncmp(a, name, n) != 0)
+        return NULL;
+    if (a[n] == '=')
+        return a + n + 1;
+    if (a[n] != 0)
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = true;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+static const char *
+env_nonempty(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v != NULL && v[0] != 0 ? v : NULL;
+}
+
 int
 main(int argc, char **argv)
 {
     const char *env = getenv("KAFSCALE_OPS_ADDR"), *benv = getenv("KAFSCALE_BOOTSTRAP");
+    const char *token_file = NULL, *user = NULL, *password_file = NULL, *conf_file = NULL, *v;
+    char *conf_token_file = NULL;
     char host[256], port[16];
     char **pos = calloc((size_t) argc + 1, sizeof(char *));
     int npos = 0, rc, k;
-    bool opts = true;
+    bool opts = true, server_given = false, missing = false;
 
     if (pos == NULL)
         return EXIT_ERR;
-    if (env != NULL && env[0] != 0)
+    if (env != NULL && env[0] != 0) {
         server = env;
+        server_given = true;
+    }
     if (benv != NULL && benv[0] != 0)
         bootstrap = benv;
     /* options may come before or after the command */
@@ -2514,8 +2673,24 @@ main(int argc, char **argv)
                 return EXIT_USAGE;
             }
             server = argv[i];
+            server_given = true;
         } else if (strncmp(a, "--server=", 9) == 0) {
             server = a + 9;
+            server_given = true;
+        } else if (strcmp(a, "-c") == 0 && i + 1 < argc) {
+            conf_file = argv[++i];
+        } else if ((v = opt_value("--broker-conf", argc, argv, &i, &missing)) != NULL) {
+            conf_file = v;
+        } else if ((v = opt_value("--token-file", argc, argv, &i, &missing)) != NULL) {
+            token_file = v;
+        } else if ((v = opt_value("--user", argc, argv, &i, &missing)) != NULL) {
+            user = v;
+        } else if ((v = opt_value("--password-file", argc, argv, &i, &missing)) != NULL) {
+            password_file = v;
+        } else if (missing || strcmp(a, "-c") == 0) {
+            err("%s needs a value", a);
+            free(pos);
+            return EXIT_USAGE;
         } else if (strcmp(a, "-b") == 0 || strcmp(a, "--bootstrap") == 0) {
             if (++i >= argc) {
                 err("%s needs HOST:PORT", a);
@@ -2557,6 +2732,53 @@ main(int argc, char **argv)
         free(pos);
         return EXIT_USAGE;
     }
+    /* credentials: options, then the environment, then the broker's conf */
+    if (token_file == NULL && user == NULL && password_file == NULL) {
+        token_file = env_nonempty("KAFSCALE_OPS_TOKEN_FILE");
+        if (token_file == NULL) {
+            user = env_nonempty("KAFSCALE_OPS_USER");
+            password_file = env_nonempty("KAFSCALE_OPS_PASSWORD_FILE");
+        }
+    }
+    if (token_file != NULL && (user != NULL || password_file != NULL)) {
+        err("give either --token-file or --user with --password-file, not both");
+        free(pos);
+        return EXIT_USAGE;
+    }
+    if ((user == NULL) != (password_file == NULL)) {
+        err("%s", user != NULL ? "--user needs --password-file (or KAFSCALE_OPS_PASSWORD_FILE)"
+                               : "--password-file needs --user (or KAFSCALE_OPS_USER)");
+        free(pos);
+        return EXIT_USAGE;
+    }
+    if (conf_file != NULL || (token_file == NULL && user == NULL)) {
+        bool explicit = conf_file != NULL;
+
+        rc = read_broker_conf(explicit ? conf_file : DEFAULT_CONF, explicit, explicit && !server_given,
+                              token_file == NULL && user == NULL, &conf_token_file);
+        if (rc != EXIT_OK) {
+            free(pos);
+            return rc;
+        }
+        if (conf_token_file != NULL)
+            token_file = conf_token_file;
+    }
+    if ((token_file != NULL && !read_secret("token", token_file, &auth_token))
+        || (password_file != NULL && !read_secret("password", password_file, &auth_password))) {
+        free(conf_token_file);
+        free(pos);
+        return EXIT_ERR;
+    }
+    if (user != NULL) {
+        if (strchr(user, ':') != NULL || user[0] == 0) {
+            err("bad user name \"%s\": empty or with ':'", user);
+            wipe(auth_password);
+            free(conf_token_file);
+            free(pos);
+            return EXIT_USAGE;
+        }
+        auth_user = strdup(user);
+    }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
         err("could not initialise libcurl");
         free(pos);
@@ -2565,6 +2787,12 @@ main(int argc, char **argv)
     rc = run(npos, pos);
     curl_global_cleanup();
     free(pos);
+    free(conf_token_file);
+    wipe(auth_token);
+    wipe(auth_password);
+    free(auth_user);
+    if (auth_refused)
+        rc = EXIT_AUTH;
     fflush(stdout);
     if (ferror(stdout)) {
         err("could not write the output: %s", strerror(errno));

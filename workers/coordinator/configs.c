@@ -425,7 +425,9 @@ describe_broker(dlist_t *l, ks_str_t rname, int16_t *ec, ks_str_t *msg)
         if (idx < 0 || !wanted(l, line))
             continue;
         ki = ks_conf_key_info((size_t) idx);
-        sensitive = strcmp(eq + 3, "(set)") == 0 || looks_secret(line);
+        /* the key table says which keys are secret; the name test is a
+         * second guard for keys added without the flag */
+        sensitive = ki->secret || looks_secret(line);
         broker_value(ki->type, eq + 3, value, sizeof(value));
         src = ks_C.in->conf->origin[idx] == KS_CONF_SRC_DEFAULT ? SRC_DEFAULT : SRC_STATIC_BROKER;
         e = dl_add(l, line, value, true, src, sensitive, broker_key_type(ki->type, sensitive), ki->doc);

@@ -18,6 +18,9 @@
  *                         its script and style sheet, embedded at build
  *                         time, see console.h)
  *
+ * With ops.auth.token.file / ops.auth.basic.file set, every path but
+ * /healthz and /readyz needs the credentials (401 otherwise; see ops.c).
+ *
  * Also times every metadata-store call of the coordinator (the store's
  * backend table is wrapped) for kafscale_metastore_* metrics.
  */
