@@ -39,6 +39,11 @@ ks_reload_conf(ks_inherit_t *in)
     }
     ks_conf_reload_into(in->conf, &fresh, reload_warn);
     ks_conf_free(&fresh);
+    {
+        const char *sv[16];
+
+        ks_log_set_secrets(sv, ks_conf_secret_values(in->conf, sv, KS_ARRAY_LEN(sv)));
+    }
     lvl = ks_log_level_parse(in->conf->log_level);
     if (lvl >= 0)
         ks_log_set_level((ks_log_level_t) lvl);
@@ -89,6 +94,16 @@ on_stop_signal(evutil_socket_t sig, short what, void *arg)
     ce->on_stop(ce->arg);
 }
 
+static void (*reload_hook)(void *arg);
+static void *reload_hook_arg;
+
+void
+ks_child_on_reload(void (*fn)(void *arg), void *arg)
+{
+    reload_hook = fn;
+    reload_hook_arg = arg;
+}
+
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
@@ -97,6 +112,8 @@ on_hup(evutil_socket_t sig, short what, void *arg)
     (void) sig;
     (void) what;
     ks_reload_conf(ce->in);
+    if (reload_hook != NULL)
+        reload_hook(reload_hook_arg);
 }
 
 static volatile bool master_gone;

@@ -14,10 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "conf.h"
+#include "opsauth.h"
 
 extern char **environ;
 
@@ -39,11 +44,10 @@ typedef struct {
     int64_t     min;        /* strings, listeners: minimum length / count */
     int64_t     max;
     const char *allowed;    /* enums: "a|b|c" */
-    bool        secret;
 } conf_key_t;
 
 #define K(n, e, ts, t, f, d, mn, mx, al, r, s, doc) \
-    { { n, e, ts, d, r, doc }, t, offsetof(ks_conf_t, f), mn, mx, al, s }
+    { { n, e, ts, d, r, doc, s }, t, offsetof(ks_conf_t, f), mn, mx, al }
 #define KSTR(n, e, f, d, nonempty, r, doc) \
     K(n, e, "string", T_STRING, f, d, nonempty, 0, NULL, r, false, doc)
 #define KSECRET(n, e, f, r, doc) K(n, e, "string", T_STRING, f, "", 0, 0, NULL, r, true, doc)
@@ -87,7 +91,32 @@ static const conf_key_t conf_keys[] = {
     KINT("workers", "KAFSCALE_WORKERS", workers, "0", 0, 256, false,
          "number of worker processes; 0 = number of CPUs"),
     KADDR("ops.listen", "KAFSCALE_OPS_LISTEN KAFSCALE_METRICS_ADDR", ops_listen, "127.0.0.1:9093", false,
-          "host:port of the ops HTTP endpoint (health, metrics, admin); empty = disabled"),
+          "host:port of the ops HTTP endpoint (health, metrics, admin); empty = disabled; beyond "
+          "loopback it needs ops.auth.token.file or ops.auth.basic.file"),
+    KSTR("ops.auth.token.file", "KAFSCALE_OPS_AUTH_TOKEN_FILE", ops_auth_token_file, "", 0, true,
+         "file holding a bearer token every ops request but /healthz and /readyz must present "
+         "(Authorization: Bearer TOKEN); read again on SIGHUP"),
+    KSTR("ops.auth.basic.file", "KAFSCALE_OPS_AUTH_BASIC_FILE", ops_auth_basic_file, "", 0, true,
+         "file of user:password lines for HTTP basic auth of the ops endpoint and its console; the "
+         "password a crypt(3) hash (htpasswd -B, openssl passwd -6) or plain text; read again on SIGHUP"),
+
+    /* TLS (SSL and SASL_SSL listeners); read again on SIGHUP */
+    KSTR("ssl.certificate.file", "KAFSCALE_SSL_CERTIFICATE_FILE", ssl_certificate_file, "", 0, true,
+         "PEM file with the broker's certificate, then any intermediate certificates"),
+    KSTR("ssl.key.file", "KAFSCALE_SSL_KEY_FILE", ssl_key_file, "", 0, true,
+         "PEM file with the private key of ssl.certificate.file"),
+    KSECRET("ssl.key.password", "KAFSCALE_SSL_KEY_PASSWORD", ssl_key_password, true,
+            "passphrase of an encrypted ssl.key.file"),
+    KSTR("ssl.key.password.file", "KAFSCALE_SSL_KEY_PASSWORD_FILE", ssl_key_password_file, "", 0, true,
+         "file holding the passphrase of ssl.key.file (overrides ssl.key.password)"),
+    KSTR("ssl.ca.file", "KAFSCALE_SSL_CA_FILE", ssl_ca_file, "", 0, true,
+         "PEM bundle of the CAs that client certificates must chain to"),
+    KENUM("ssl.client.auth", "KAFSCALE_SSL_CLIENT_AUTH", ssl_client_auth, "none", "none|requested|required",
+          true, "client certificates: not asked for, verified when sent, or required (needs ssl.ca.file)"),
+    KSTR("ssl.enabled.protocols", "KAFSCALE_SSL_ENABLED_PROTOCOLS", ssl_enabled_protocols,
+         "TLSv1.2,TLSv1.3", 1, true, "comma-separated TLS versions accepted: TLSv1.2, TLSv1.3 (nothing older)"),
+    KSTR("ssl.cipher.suites", "KAFSCALE_SSL_CIPHER_SUITES", ssl_cipher_suites, "", 0, true,
+         "OpenSSL cipher list for TLS 1.2, e.g. ECDHE+AESGCM; empty = OpenSSL's defaults"),
 
     /* metadata */
     KENUM("metadata.store", "KAFSCALE_METADATA_STORE", metadata_store, "embedded", "embedded|etcd", false,
@@ -116,6 +145,8 @@ static const conf_key_t conf_keys[] = {
          "key prefix of every object: NAMESPACE/topic/partition/segment-..."),
     KSECRET("s3.access.key", "KAFSCALE_S3_ACCESS_KEY AWS_ACCESS_KEY_ID", s3_access_key, true,
             "S3 access key id"),
+    KSTR("s3.access.key.file", "KAFSCALE_S3_ACCESS_KEY_FILE", s3_access_key_file, "", 0, true,
+         "file holding the S3 access key id (overrides s3.access.key)"),
     KSECRET("s3.secret.key", "KAFSCALE_S3_SECRET_KEY AWS_SECRET_ACCESS_KEY", s3_secret_key, true,
             "S3 secret access key"),
     KSTR("s3.secret.key.file", "KAFSCALE_S3_SECRET_KEY_FILE", s3_secret_key_file, "", 0, true,
@@ -196,6 +227,16 @@ static const conf_key_t conf_keys[] = {
          "wait this long for more members before the first rebalance of an empty group"),
     KINT("offsets.retention.minutes", "KAFSCALE_OFFSETS_RETENTION_MINUTES", offsets_retention_minutes,
          "10080", 1, I32MAX, true, "drop committed offsets of groups empty for this long"),
+
+    /* authorization */
+    KENUM("authorizer", "KAFSCALE_AUTHORIZER", authorizer, "none", "none|acl", false,
+          "none: every client may do everything; acl: requests are checked against the ACLs "
+          "(CreateAcls, kafscalectl acls)"),
+    KSTR("super.users", "KAFSCALE_SUPER_USERS", super_users, "", 0, true,
+         "principals allowed everything with authorizer = acl, e.g. User:admin;User:ops"),
+    KBOOL("allow.everyone.if.no.acl.found", "KAFSCALE_ALLOW_EVERYONE_IF_NO_ACL_FOUND",
+          allow_everyone_if_no_acl_found, "false", true,
+          "with authorizer = acl, allow a request on a resource that no ACL names"),
 
     /* process */
     KENUM("log.level", "KAFSCALE_LOG_LEVEL", log_level, "info", "error|warn|info|debug", true,
@@ -780,7 +821,10 @@ conf_set_key(ks_conf_t *c, const conf_key_t *k, const char *value, int src, char
     bool bval = false;
 
     if (parse_value(k, value, &sval, &ival, &bval, why, sizeof(why)) != KS_OK) {
-        seterr(err, errlen, "invalid value \"%.*s\" for %s: %s", SHOW_MAX, value, k->info.name, why);
+        if (k->info.secret)     /* never quote a secret */
+            seterr(err, errlen, "invalid value for %s: %s", k->info.name, why);
+        else
+            seterr(err, errlen, "invalid value \"%.*s\" for %s: %s", SHOW_MAX, value, k->info.name, why);
         return KS_ERROR;
     }
     if (is_string_type(k->type)) {
@@ -799,6 +843,15 @@ conf_set_key(ks_conf_t *c, const conf_key_t *k, const char *value, int src, char
 
 /* ---- init, free, set ---- */
 
+static void
+wipe_free(char *s)
+{
+    if (s != NULL) {
+        OPENSSL_cleanse(s, strlen(s));
+        free(s);
+    }
+}
+
 void
 ks_conf_init(ks_conf_t *c)
 {
@@ -812,6 +865,8 @@ ks_conf_init(ks_conf_t *c)
             abort();
         }
     }
+    c->ops_auth_token = xstrdup("");
+    c->ops_auth_basic = xstrdup("");
 }
 
 void
@@ -825,6 +880,10 @@ ks_conf_free(ks_conf_t *c)
             *f = NULL;
         }
     }
+    wipe_free(c->ops_auth_token);
+    c->ops_auth_token = NULL;
+    wipe_free(c->ops_auth_basic);
+    c->ops_auth_basic = NULL;
 }
 
 int
@@ -916,7 +975,17 @@ load_line(ks_conf_t *c, const char *s, size_t len, char *why, size_t whylen)
     }
     eq = memchr(s, '=', (size_t) (e - s));
     if (eq == NULL) {
-        seterr(why, whylen, "missing '=' after \"%.*s\"", (int) KS_MIN((size_t) (e - s), SHOW_MAX), s);
+        const char *w = s;
+
+        while (w < e && !is_space(*w)) {
+            w++;
+        }
+        k = find_key_n(s, (size_t) (w - s));
+        if (k != NULL && k->info.secret) {  /* "s3.secret.key VALUE": quote the key only */
+            seterr(why, whylen, "missing '=' after \"%s\"", k->info.name);
+        } else {
+            seterr(why, whylen, "missing '=' after \"%.*s\"", (int) KS_MIN((size_t) (e - s), SHOW_MAX), s);
+        }
         return KS_ERROR;
     }
     ke = eq;
@@ -1243,6 +1312,10 @@ ks_conf_apply_env(ks_conf_t *c, char *const *envp, char *err, size_t errlen, voi
             && c->origin[key_index(find_key("s3.secret.key.file"))] != KS_CONF_SRC_DEFAULT) {
             continue;
         }
+        if (k->off == offsetof(ks_conf_t, s3_access_key)
+            && c->origin[key_index(find_key("s3.access.key.file"))] != KS_CONF_SRC_DEFAULT) {
+            continue;
+        }
         if (env_set(c, k, env_fallbacks[i].var, v, KS_CONF_SRC_FALLBACK, err, errlen) != KS_OK) {
             return KS_ERROR;
         }
@@ -1253,8 +1326,12 @@ ks_conf_apply_env(ks_conf_t *c, char *const *envp, char *err, size_t errlen, voi
 
 /* ---- validation ---- */
 
+/* Reads a file holding a secret; error messages name the key and the path,
+ * never the contents.  Trailing newlines are stripped; multiline allows
+ * newlines inside (a user:password file), else a control character is an
+ * error. */
 static int
-read_secret_file(const char *keyname, const char *path, char **out, char *err, size_t errlen)
+read_secret_file(const char *keyname, const char *path, bool multiline, char **out, char *err, size_t errlen)
 {
     struct stat st;
     char *buf;
@@ -1312,7 +1389,7 @@ read_secret_file(const char *keyname, const char *path, char **out, char *err, s
         return KS_ERROR;
     }
     for (size_t i = 0; i < len; i++) {
-        if ((unsigned char) buf[i] < ' ' && buf[i] != '\t') {
+        if ((unsigned char) buf[i] < ' ' && buf[i] != '\t' && !(multiline && (buf[i] == '\n' || buf[i] == '\r'))) {
             free(buf);
             seterr(err, errlen, "%s \"%s\" contains a control character", keyname, path);
             return KS_ERROR;
@@ -1333,7 +1410,7 @@ load_secret(ks_conf_t *c, const char *file_key, const char *value_key, char *err
     if (path[0] == '\0' || c->origin[key_index(fk)] < c->origin[key_index(vk)]) {
         return KS_OK;
     }
-    if (read_secret_file(file_key, path, &secret, err, errlen) != KS_OK) {
+    if (read_secret_file(file_key, path, false, &secret, err, errlen) != KS_OK) {
         return KS_ERROR;
     }
     f = field_str(c, vk);
@@ -1341,6 +1418,59 @@ load_secret(ks_conf_t *c, const char *file_key, const char *value_key, char *err
     *f = secret;
     c->origin[key_index(vk)] = c->origin[key_index(fk)];
     return KS_OK;
+}
+
+/* Reads the ops.auth.* files into the fields that are not keys. */
+static int
+load_ops_auth(ks_conf_t *c, char *err, size_t errlen)
+{
+    char *token = NULL, *basic = NULL;
+
+    if (c->ops_auth_token_file[0] != '\0'
+        && read_secret_file("ops.auth.token.file", c->ops_auth_token_file, false, &token, err, errlen) != KS_OK) {
+        return KS_ERROR;
+    }
+    if (c->ops_auth_basic_file[0] != '\0') {
+        char why[256];
+
+        if (read_secret_file("ops.auth.basic.file", c->ops_auth_basic_file, true, &basic, err, errlen) != KS_OK) {
+            free(token);
+            return KS_ERROR;
+        }
+        if (ks_opsauth_check_basic(basic, why, sizeof(why)) < 0) {
+            seterr(err, errlen, "ops.auth.basic.file \"%s\": %s", c->ops_auth_basic_file, why);
+            free(token);
+            free(basic);
+            return KS_ERROR;
+        }
+    }
+    free(c->ops_auth_token);
+    c->ops_auth_token = token != NULL ? token : xstrdup("");
+    free(c->ops_auth_basic);
+    c->ops_auth_basic = basic != NULL ? basic : xstrdup("");
+    return KS_OK;
+}
+
+/* 127.0.0.0/8, ::1 (also as ::ffff:127.x.x.x) and localhost. */
+static bool
+is_loopback_host(const char *h)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+
+    if (strcasecmp(h, "localhost") == 0) {
+        return true;
+    }
+    if (inet_pton(AF_INET, h, &a4) == 1) {
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    }
+    if (inet_pton(AF_INET6, h, &a6) == 1) {
+        if (IN6_IS_ADDR_LOOPBACK(&a6)) {
+            return true;
+        }
+        return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
+    }
+    return false;
 }
 
 static bool
@@ -1488,6 +1618,84 @@ check_security_map(const char *map, char *err, size_t errlen)
 }
 
 int
+ks_conf_tls_protocols(const char *s, bool *tls12, bool *tls13, char *err, size_t errlen)
+{
+    const char *p = s;
+
+    *tls12 = *tls13 = false;
+    while (*p != '\0') {
+        const char *comma = strchr(p, ',');
+        const char *e = comma != NULL ? comma : p + strlen(p);
+        size_t n;
+
+        while (p < e && is_space(*p)) {
+            p++;
+        }
+        while (e > p && is_space(e[-1])) {
+            e--;
+        }
+        n = (size_t) (e - p);
+        if (n == 7 && strncasecmp(p, "TLSv1.2", 7) == 0) {
+            *tls12 = true;
+        } else if (n == 7 && strncasecmp(p, "TLSv1.3", 7) == 0) {
+            *tls13 = true;
+        } else if (n > 0) {
+            bool old = (n >= 5 && strncasecmp(p, "SSLv", 4) == 0)
+                       || (n == 5 && strncasecmp(p, "TLSv1", 5) == 0)
+                       || (n == 7 && strncasecmp(p, "TLSv1.", 6) == 0 && (p[6] == '0' || p[6] == '1'));
+            seterr(err, errlen, "ssl.enabled.protocols: \"%.*s\" %s", (int) KS_MIN(n, (size_t) SHOW_MAX), p,
+                   old ? "is not allowed: TLS 1.2 is the oldest version accepted"
+                       : "is not a TLS version (TLSv1.2 or TLSv1.3)");
+            return KS_ERROR;
+        }
+        if (comma == NULL) {
+            break;
+        }
+        p = comma + 1;
+    }
+    if (!*tls12 && !*tls13) {
+        seterr(err, errlen, "ssl.enabled.protocols names no version (TLSv1.2, TLSv1.3)");
+        return KS_ERROR;
+    }
+    return KS_OK;
+}
+
+/* What SSL and SASL_SSL listeners need; the files themselves are loaded
+ * (and the key checked against the certificate) by the broker at start-up. */
+static int
+check_tls(const ks_conf_t *c, const ks_listener_t *l, int nl, char *err, size_t errlen)
+{
+    bool tls12, tls13, any = false;
+
+    if (ks_conf_tls_protocols(c->ssl_enabled_protocols, &tls12, &tls13, err, errlen) != KS_OK) {
+        return KS_ERROR;
+    }
+    for (int i = 0; i < nl; i++) {
+        int sec = ks_conf_listener_security(c, l[i].name);
+
+        if (sec != KS_SEC_SSL && sec != KS_SEC_SASL_SSL) {
+            continue;
+        }
+        any = true;
+        if (c->ssl_certificate_file[0] == '\0' || c->ssl_key_file[0] == '\0') {
+            if (strcasecmp(l[i].name, ks_security_name(sec)) == 0) {
+                seterr(err, errlen, "listener %s needs ssl.certificate.file and ssl.key.file", l[i].name);
+            } else {
+                seterr(err, errlen, "listener %s (%s) needs ssl.certificate.file and ssl.key.file",
+                       l[i].name, ks_security_name(sec));
+            }
+            return KS_ERROR;
+        }
+    }
+    if (any && strcmp(c->ssl_client_auth, "none") != 0 && c->ssl_ca_file[0] == '\0') {
+        seterr(err, errlen, "ssl.client.auth = %s needs ssl.ca.file (the CAs client certificates must chain to)",
+               c->ssl_client_auth);
+        return KS_ERROR;
+    }
+    return KS_OK;
+}
+
+int
 ks_conf_validate(ks_conf_t *c, char *err, size_t errlen)
 {
     ks_listener_t l[KS_CONF_MAX_LISTENERS], a[KS_CONF_MAX_LISTENERS];
@@ -1496,8 +1704,22 @@ ks_conf_validate(ks_conf_t *c, char *err, size_t errlen)
     int nl, na;
 
     if (load_secret(c, "etcd.password.file", "etcd.password", err, errlen) != KS_OK
-        || load_secret(c, "s3.secret.key.file", "s3.secret.key", err, errlen) != KS_OK) {
+        || load_secret(c, "s3.access.key.file", "s3.access.key", err, errlen) != KS_OK
+        || load_secret(c, "s3.secret.key.file", "s3.secret.key", err, errlen) != KS_OK
+        || load_secret(c, "ssl.key.password.file", "ssl.key.password", err, errlen) != KS_OK
+        || load_ops_auth(c, err, errlen) != KS_OK) {
         return KS_ERROR;
+    }
+    if (c->ops_listen[0] != '\0' && c->ops_auth_token[0] == '\0' && c->ops_auth_basic[0] == '\0') {
+        char host[256];
+
+        if (parse_hostport(c->ops_listen, strlen(c->ops_listen), host, sizeof(host), why, sizeof(why)) >= 0
+            && !is_loopback_host(host)) {
+            seterr(err, errlen, "ops.listen %s is not a loopback address: set ops.auth.token.file or "
+                   "ops.auth.basic.file so that the ops endpoint requires authentication, or listen on "
+                   "127.0.0.1", c->ops_listen);
+            return KS_ERROR;
+        }
     }
 
     k = find_key("metadata.store");
@@ -1580,6 +1802,9 @@ ks_conf_validate(ks_conf_t *c, char *err, size_t errlen)
     if (ks_conf_sasl_mechanisms(c->sasl_enabled_mechanisms, err, errlen) < 0) {
         return KS_ERROR;
     }
+    if (check_tls(c, l, nl, err, errlen) != KS_OK) {
+        return KS_ERROR;
+    }
     na = ks_conf_parse_listeners(c->advertised_listeners, a, KS_CONF_MAX_LISTENERS, why, sizeof(why));
     if (na < 0) {
         seterr(err, errlen, "advertised.listeners: %s", why);
@@ -1643,7 +1868,7 @@ format_value(const ks_conf_t *c, const conf_key_t *k, char *out, size_t outlen)
         const char *s = *cfield_str(c, k);
         size_t n = strlen(s);
 
-        if (k->secret) {
+        if (k->info.secret) {
             snprintf(out, outlen, "%s", s[0] != '\0' ? "(set)" : "\"\"");
         } else if (n == 0 || is_space(s[0]) || is_space(s[n - 1]) || s[0] == '"' || strchr(s, '#') != NULL) {
             snprintf(out, outlen, "\"%s\"", s);
@@ -1669,6 +1894,24 @@ format_value(const ks_conf_t *c, const conf_key_t *k, char *out, size_t outlen)
         }
         snprintf(out, outlen, "%" PRId64, v);
     }
+}
+
+size_t
+ks_conf_secret_values(const ks_conf_t *c, const char **out, size_t max)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < KS_ARRAY_LEN(conf_keys) && n < max; i++) {
+        const conf_key_t *k = &conf_keys[i];
+
+        if (k->info.secret && is_string_type(k->type) && (*cfield_str(c, k))[0] != '\0') {
+            out[n++] = *cfield_str(c, k);
+        }
+    }
+    if (n < max && c->ops_auth_token != NULL && c->ops_auth_token[0] != '\0') {
+        out[n++] = c->ops_auth_token;
+    }
+    return n;
 }
 
 int
@@ -1699,9 +1942,9 @@ ks_conf_print_keys(FILE *f)
     for (size_t i = 0; i < KS_ARRAY_LEN(conf_keys); i++) {
         const ks_conf_key_info_t *ki = &conf_keys[i].info;
 
-        fprintf(f, "  %s = %s  (%s%s)\n      %s\n", ki->name,
-                ki->def[0] == '\0' ? "\"\"" : ki->def, ki->type,
-                ki->reloadable ? ", reloadable" : "", ki->doc);
+        fprintf(f, "  %s = %s  (%s%s%s)\n      %s\n", ki->name,
+                ki->def[0] == '\0' || ki->secret ? "\"\"" : ki->def, ki->type,
+                ki->reloadable ? ", reloadable" : "", ki->secret ? ", secret" : "", ki->doc);
     }
 }
 
@@ -1748,7 +1991,7 @@ ks_conf_reload_into(ks_conf_t *live, const ks_conf_t *fresh, void (*warn)(const 
             if (warn != NULL) {
                 char oldv[160], newv[160], msg[512];
 
-                if (k->secret) {
+                if (k->info.secret) {
                     snprintf(msg, sizeof(msg), "%s changed; restart kafscaled to apply it", k->info.name);
                 } else {
                     format_value(live, k, oldv, sizeof(oldv));
@@ -1772,5 +2015,10 @@ ks_conf_reload_into(ks_conf_t *live, const ks_conf_t *fresh, void (*warn)(const 
         }
         live->origin[i] = fresh->origin[i];
     }
+    /* The ops.auth.* contents follow their (reloadable) files. */
+    wipe_free(live->ops_auth_token);
+    live->ops_auth_token = xstrdup(fresh->ops_auth_token != NULL ? fresh->ops_auth_token : "");
+    wipe_free(live->ops_auth_basic);
+    live->ops_auth_basic = xstrdup(fresh->ops_auth_basic != NULL ? fresh->ops_auth_basic : "");
     return changed;
 }

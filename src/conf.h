@@ -51,11 +51,21 @@ typedef struct ks_conf {
     char    *listeners;
     char    *advertised_listeners;
     char    *listener_security_protocol_map;
+    char    *ssl_certificate_file;    /* "" = none */
+    char    *ssl_key_file;
+    char    *ssl_key_password;        /* filled from ssl.key.password.file by validate */
+    char    *ssl_key_password_file;
+    char    *ssl_ca_file;
+    char    *ssl_client_auth;         /* "none", "requested" or "required" */
+    char    *ssl_enabled_protocols;   /* "TLSv1.2,TLSv1.3" */
+    char    *ssl_cipher_suites;       /* "" = OpenSSL's defaults */
     int64_t  broker_id;
     char    *cluster_id;
     char    *data_dir;
     int64_t  workers;                 /* 0 = number of CPUs (resolved by the caller) */
     char    *ops_listen;              /* "" = disabled */
+    char    *ops_auth_token_file;     /* "" = no bearer token */
+    char    *ops_auth_basic_file;     /* "" = no basic auth */
 
     char    *metadata_store;          /* "embedded" or "etcd" */
     char    *etcd_endpoints;
@@ -69,7 +79,8 @@ typedef struct ks_conf {
     char    *s3_region;
     bool     s3_path_style;
     char    *s3_namespace;
-    char    *s3_access_key;
+    char    *s3_access_key;           /* filled from s3.access.key.file by validate */
+    char    *s3_access_key_file;
     char    *s3_secret_key;           /* filled from s3.secret.key.file by validate */
     char    *s3_secret_key_file;
     char    *s3_session_token;
@@ -102,6 +113,10 @@ typedef struct ks_conf {
     int64_t  group_initial_rebalance_delay_ms;
     int64_t  offsets_retention_minutes;
 
+    char    *authorizer;              /* "none" or "acl" */
+    char    *super_users;             /* "User:a;User:b" */
+    bool     allow_everyone_if_no_acl_found;
+
     char    *log_level;               /* "error", "warn", "info" or "debug" */
     bool     log_syslog;
     char    *pid_file;                /* "" = none */
@@ -110,6 +125,13 @@ typedef struct ks_conf {
 
     /* KS_CONF_SRC_* per key, indexed like ks_conf_key_info(). */
     uint8_t  origin[KS_CONF_MAX_KEYS];
+
+    /* Not keys: the contents of the ops.auth.* files, read by
+     * ks_conf_validate (so again on every SIGHUP, in every process) and
+     * copied by ks_conf_reload_into; never NULL, "" = not configured.
+     * Secrets: never logged or dumped. */
+    char    *ops_auth_token;          /* the token, trailing newline stripped */
+    char    *ops_auth_basic;          /* the user:password lines (checked) */
 } ks_conf_t;
 
 /* Sets every key to its default.  Never fails (aborts on out of memory). */
@@ -149,7 +171,9 @@ int ks_conf_set_kv(ks_conf_t *c, const char *key_eq_value, char *err, size_t err
 /*
  * Cross-key checks and derived values: metadata.store defaults to etcd when
  * etcd.endpoints is set, object.store to s3 when s3.bucket is set; reads
- * etcd.password.file and s3.secret.key.file; checks that s3 has a bucket,
+ * etcd.password.file, s3.access.key.file, s3.secret.key.file and the
+ * ops.auth.* files; refuses an ops.listen beyond loopback without ops
+ * authentication; checks that s3 has a bucket,
  * etcd has endpoints, advertised listeners name existing listeners, and so
  * on.  Does not resolve workers = 0.
  */
@@ -157,6 +181,10 @@ int ks_conf_validate(ks_conf_t *c, char *err, size_t errlen);
 
 /* Writes `key = value` for every key; secrets are shown as "(set)". */
 int ks_conf_dump(const ks_conf_t *c, FILE *f);
+/* The values of the secret keys that are set, and the ops token, for log
+ * redaction (ks_log_set_secrets); returns how many (at most max).  The
+ * pointers stay valid until c changes. */
+size_t ks_conf_secret_values(const ks_conf_t *c, const char **out, size_t max);
 /* For --help: every key with its default and description. */
 void ks_conf_print_keys(FILE *f);
 
@@ -170,6 +198,9 @@ typedef struct {
     const char *def;        /* default, as it would be written in the file */
     bool        reloadable; /* takes effect on SIGHUP */
     const char *doc;        /* one line */
+    bool        secret;     /* a password, key or token: ks_conf_dump shows
+                               "(set)", DescribeConfigs is_sensitive with a
+                               null value, error messages never quote it */
 } ks_conf_key_info_t;
 
 size_t ks_conf_key_count(void);
@@ -208,6 +239,11 @@ const char *ks_security_name(int proto);
  * PLAIN, 1 SCRAM-SHA-256, 2 SCRAM-SHA-512: the ids of src/sasl.h), or -1
  * with a message for an unknown or repeated name. */
 int ks_conf_sasl_mechanisms(const char *list, char *err, size_t errlen);
+
+/* Parses ssl.enabled.protocols ("TLSv1.2,TLSv1.3"): which versions it
+ * names; KS_ERROR with a reason for anything else (older versions are
+ * refused). */
+int ks_conf_tls_protocols(const char *s, bool *tls12, bool *tls13, char *err, size_t errlen);
 
 /* Parses "NAME://host:port,..." into out (at most max entries); returns
  * the count (0 for an empty string) or KS_ERROR with a reason in err. */

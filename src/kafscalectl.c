@@ -3,14 +3,27 @@
  * state through a broker's ops HTTP API (kafscaled's ops.listen, default
  * 127.0.0.1:9093) and changes the cluster (topics, partitions, groups) with
  * Kafka requests to a broker (default 127.0.0.1:9092), encoded by our own
- * codec (src/proto).  Users (SCRAM credentials) are listed and changed
- * through the ops endpoint, which takes passwords from loopback only.
+ * codec (src/proto).
  *
- *   kafscalectl [-s HOST:PORT] [-b HOST:PORT] [-j] COMMAND
+ *   kafscalectl [-c FILE] [-s HOST:PORT] [-b HOST:PORT] [-j]
+ *               [--token-file F | --user NAME --password-file F] COMMAND
+ *
+ * ACLs (acls list/add/remove) go through the ops API too: it is trusted,
+ * so the first ACLs can be created before any principal has rights.
+ * Users (SCRAM credentials: users list/set/delete) as well; a new user's
+ * password is sent to the ops endpoint on a loopback address only.
  *
  * Human-readable tables by default, JSON with -j.  Exit codes: 0 success,
  * 1 error (endpoint or broker unreachable, HTTP or Kafka error, unknown
- * topic or group), 2 usage.
+ * topic or group), 2 usage, 3 the ops endpoint refused the credentials
+ * (HTTP 401: none given, or wrong).
+ *
+ * Credentials for the ops endpoint: --token-file (or KAFSCALE_OPS_TOKEN_FILE)
+ * sends "Authorization: Bearer", --user with --password-file (or
+ * KAFSCALE_OPS_USER, KAFSCALE_OPS_PASSWORD_FILE) basic auth.  With neither,
+ * the broker's configuration file (-c, else the default one when readable)
+ * gives ops.auth.token.file.  Secrets come from files only, never from the
+ * command line (which other users can read in /proc).
  */
 #include "config.h"
 
@@ -35,6 +48,7 @@
 #include <curl/curl.h>
 
 #include "ks.h"
+#include "conf.h"
 #include "proto/api.h"
 #include "proto/codec.h"
 #include "proto/errors.h"
@@ -42,16 +56,29 @@
 #define EXIT_OK    0
 #define EXIT_ERR   1
 #define EXIT_USAGE 2
+#define EXIT_AUTH  3
+
+#ifndef KS_SYSCONFDIR
+#define KS_SYSCONFDIR "/etc"
+#endif
+#define DEFAULT_CONF KS_SYSCONFDIR "/kafscale/kafscale.conf"
 
 static const char *server = "127.0.0.1:9093";
 static const char *bootstrap = "127.0.0.1:9092";
 static bool json_out;
+/* ops endpoint credentials (read from files) */
+static char *auth_token;
+static char *auth_user;
+static char *auth_password;
+static bool auth_refused;         /* an answer was 401: exit EXIT_AUTH */
+static char auth_hint[600];       /* why no credentials were sent, for the 401 message */
 
 static void
 usage(FILE *f)
 {
     fprintf(f,
-            "usage: kafscalectl [-s HOST:PORT] [-b HOST:PORT] [-j] COMMAND\n"
+            "usage: kafscalectl [-c FILE] [-s HOST:PORT] [-b HOST:PORT] [-j]\n"
+            "                   [--token-file FILE | --user NAME --password-file FILE] COMMAND\n"
             "\n"
             "commands:\n"
             "  status                  broker version, uptime, readiness, processes, ring\n"
@@ -73,24 +100,41 @@ usage(FILE *f)
             "  groups reset-offsets NAME --topic TOPIC (--to-earliest | --to-latest | --to-timestamp MS)\n"
             "                       [--dry-run]\n"
             "                          move the committed offsets of a group without members\n"
+            "  acls list [--principal P] [--topic T | --group G | --cluster] [--prefixed]\n"
+            "                          ACL bindings (all, or those of a principal or resource)\n"
+            "  acls add (--allow | --deny) --principal P --operation OP\n"
+            "           (--topic T | --group G | --cluster) [--prefixed] [--host H]\n"
+            "                          add an ACL binding (host default *, every host)\n"
+            "  acls remove [--allow | --deny] [--principal P] [--operation OP] [--host H]\n"
+            "           (--topic T | --group G | --cluster) [--prefixed]\n"
+            "                          remove the bindings that match (an option left out matches any)\n"
             "  users list              users with SCRAM credentials (mechanisms, iterations)\n"
             "  users set NAME [--mechanism SCRAM-SHA-256|SCRAM-SHA-512] [--iterations N]\n"
             "                (--password-file FILE | --password-stdin)\n"
             "                          set a user's SCRAM credential (default SCRAM-SHA-256, 4096\n"
             "                          iterations); the password goes to the ops endpoint, loopback only\n"
+            "                          (after users set, --password-file is the user's password)\n"
             "  users delete NAME [--mechanism M]\n"
             "                          delete a user's credentials (all, or one mechanism's)\n"
             "\n"
             "options:\n"
             "  -s, --server HOST:PORT  the ops endpoint, for status, brokers, list, describe, lag,\n"
-            "                          metrics and users (default $KAFSCALE_OPS_ADDR, else 127.0.0.1:9093)\n"
+            "                          metrics, acls and users (default $KAFSCALE_OPS_ADDR, else\n"
+            "                          127.0.0.1:9093)\n"
             "  -b, --bootstrap HOST:PORT\n"
             "                          a broker's Kafka listener, for create, delete, alter, add and\n"
             "                          reset-offsets (default $KAFSCALE_BOOTSTRAP, else 127.0.0.1:9092)\n"
             "  -j, --json              print JSON instead of tables\n"
+            "  -c, --broker-conf FILE  the broker's kafscale.conf: its ops.listen (unless -s or\n"
+            "                          $KAFSCALE_OPS_ADDR) and ops.auth.token.file (unless other\n"
+            "                          credentials are given); default " DEFAULT_CONF "\n"
+            "                          when readable (its token file only)\n"
+            "  --token-file FILE       bearer token for the ops endpoint ($KAFSCALE_OPS_TOKEN_FILE)\n"
+            "  --user NAME             basic auth user for the ops endpoint ($KAFSCALE_OPS_USER)\n"
+            "  --password-file FILE    its password ($KAFSCALE_OPS_PASSWORD_FILE)\n"
             "  -h, --help              this help\n"
             "\n"
-            "exit status: 0 ok, 1 error, 2 usage\n");
+            "exit status: 0 ok, 1 error, 2 usage, 3 the ops endpoint refused the credentials (HTTP 401)\n");
 }
 
 static void
@@ -132,61 +176,118 @@ on_data(char *p, size_t size, size_t n, void *arg)
     return add;
 }
 
-/* Sends METHOD path (with body when not NULL, as JSON); returns the HTTP
- * status (0 when the request failed, with a message printed) and the
- * answer's body in *out (free it). */
-static long
-http_call(const char *method, const char *path, const char *body, char **out)
-{
-    CURL *c = curl_easy_init();
-    body_t b = { NULL, 0, 0 };
-    char url[1024], cerr[CURL_ERROR_SIZE];
-    struct curl_slist *hdrs = NULL;
-    long status = 0;
-    CURLcode rc;
-
-    *out = NULL;
-    if (c == NULL) {
-        err("could not initialise libcurl");
-        return 0;
-    }
-    snprintf(url, sizeof(url), "http://%s%s", server, path);
-    cerr[0] = 0;
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 15000L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROXY, "");          /* the endpoint is local or direct */
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "kafscalectl/" PACKAGE_VERSION);
-    if (strcmp(method, "GET") != 0)
-        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (body != NULL) {
-        hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long) strlen(body));
-    }
-    rc = curl_easy_perform(c);
-    curl_slist_free_all(hdrs);
-    if (rc != CURLE_OK) {
-        err("cannot reach the ops endpoint at %s: %s", server, cerr[0] ? cerr : curl_easy_strerror(rc));
-        free(b.buf);
-        curl_easy_cleanup(c);
-        return 0;
-    }
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(c);
-    *out = b.buf ? b.buf : strdup("");
-    return status;
-}
+/* GETs path; returns the HTTP status (0 when the request failed, with a
+ * message printed) and the body in *out (free it). */
+static long http_send(const char *method, const char *path, const char *json, char **out);
 
 static long
 http_get(const char *path, char **out)
 {
-    return http_call("GET", path, NULL, out);
+    return http_send("GET", path, NULL, out);
+}
+
+/* ---------- credentials ---------- */
+
+/* Reads a secret from path into *out (trailing newlines stripped); false
+ * with a message naming what and the path, never the contents. */
+static bool
+read_secret(const char *what, const char *path, char **out)
+{
+    FILE *f = fopen(path, "re");
+    char *buf;
+    size_t n;
+
+    if (f == NULL) {
+        err("cannot read the %s file %s: %s", what, path, strerror(errno));
+        return false;
+    }
+    buf = malloc(65537);
+    if (buf == NULL) {
+        fclose(f);
+        err("out of memory");
+        return false;
+    }
+    n = fread(buf, 1, 65537, f);
+    if (ferror(f) || n > 65536) {
+        int e = errno;
+        fclose(f);
+        free(buf);
+        err("cannot read the %s file %s: %s", what, path, n > 65536 ? "larger than 64 KiB" : strerror(e));
+        return false;
+    }
+    fclose(f);
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        n--;
+    buf[n] = 0;
+    if (n == 0 || memchr(buf, '\n', n) != NULL || strlen(buf) != n) {
+        err("the %s file %s %s", what, path, n == 0 ? "is empty" : "must hold one line");
+        free(buf);
+        return false;
+    }
+    *out = buf;
+    return true;
+}
+
+static void
+wipe(char *s)
+{
+    if (s != NULL) {
+        volatile char *v = s;
+        while (*v)
+            *v++ = 0;
+        free(s);
+    }
+}
+
+/* The broker's configuration file: ops.listen (when no server was given)
+ * and ops.auth.token.file (when no credentials were given).  explicit:
+ * errors are fatal, else an unreadable file is only mentioned on a 401. */
+static int
+read_broker_conf(const char *path, bool explicit, bool want_server, bool want_token, char **token_file)
+{
+    static char srv[300];
+    char e[1024];
+    ks_conf_t c;
+
+    if (!explicit && access(path, F_OK) != 0)
+        return EXIT_OK;
+    ks_conf_init(&c);
+    if (ks_conf_load_file(&c, path, e, sizeof(e)) != KS_OK) {
+        ks_conf_free(&c);
+        if (explicit) {
+            err("%s", e);
+            return EXIT_ERR;
+        }
+        snprintf(auth_hint, sizeof(auth_hint), "(%.500s)", e);
+        return EXIT_OK;
+    }
+    if (want_server && c.ops_listen[0] != 0) {
+        char h[256];
+        const char *colon = strrchr(c.ops_listen, ':');
+        size_t hl = colon != NULL ? (size_t) (colon - c.ops_listen) : 0;
+
+        if (colon != NULL && hl < sizeof(h)) {
+            memcpy(h, c.ops_listen, hl);
+            h[hl] = 0;
+            /* a wildcard address is reached on loopback */
+            if (hl == 0 || strcmp(h, "0.0.0.0") == 0)
+                snprintf(srv, sizeof(srv), "127.0.0.1%s", colon);
+            else if (strcmp(h, "[::]") == 0)
+                snprintf(srv, sizeof(srv), "[::1]%s", colon);
+            else
+                snprintf(srv, sizeof(srv), "%s", c.ops_listen);
+            server = srv;
+        }
+    }
+    if (want_token && c.ops_auth_token_file[0] != 0) {
+        if (access(c.ops_auth_token_file, R_OK) == 0)
+            *token_file = strdup(c.ops_auth_token_file);
+        else
+            snprintf(auth_hint, sizeof(auth_hint), "(%s names ops.auth.token.file %.200s, which cannot be "
+                     "read: %s)", path, c.ops_auth_token_file, strerror(errno));
+    }
+    ks_conf_free(&c);
+    return EXIT_OK;
 }
 
 /* GETs path and parses its JSON; NULL (message printed) on any error.
@@ -220,6 +321,77 @@ get_json(const char *path, const char *what, char **raw)
     }
     *raw = body;
     return doc;
+}
+
+/* Sends method path with an optional JSON body and the credentials given
+ * (--token-file, --user); the HTTP status (0 when the request failed or
+ * was refused, message printed) and the body in *out (free it). */
+static long
+http_send(const char *method, const char *path, const char *json, char **out)
+{
+    CURL *c = curl_easy_init();
+    body_t b = { NULL, 0, 0 };
+    char url[4096], cerr[CURL_ERROR_SIZE];
+    struct curl_slist *hdrs = NULL;
+    long status = 0;
+    CURLcode rc;
+
+    *out = NULL;
+    if (c == NULL) {
+        err("could not initialise libcurl");
+        return 0;
+    }
+    snprintf(url, sizeof(url), "http://%s%s", server, path);
+    cerr[0] = 0;
+    if (auth_token != NULL) {
+        /* libcurl >= 7.61; never shown: no CURLOPT_VERBOSE anywhere */
+        curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long) CURLAUTH_BEARER);
+        curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, auth_token);
+    } else if (auth_user != NULL) {
+        curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long) CURLAUTH_BASIC);
+        curl_easy_setopt(c, CURLOPT_USERNAME, auth_user);
+        curl_easy_setopt(c, CURLOPT_PASSWORD, auth_password);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    if (strcmp(method, "GET") != 0)
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (json != NULL) {
+        hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
+    }
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 15000L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_PROXY, "");          /* the endpoint is local or direct */
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "kafscalectl/" PACKAGE_VERSION);
+    rc = curl_easy_perform(c);
+    curl_slist_free_all(hdrs);
+    if (rc != CURLE_OK) {
+        err("cannot reach the ops endpoint at %s: %s", server, cerr[0] ? cerr : curl_easy_strerror(rc));
+        free(b.buf);
+        curl_easy_cleanup(c);
+        return 0;
+    }
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(c);
+    if (status == 401) {
+        /* one message for every command; the answer's body is not shown */
+        if (auth_token == NULL && auth_user == NULL)
+            err("the ops endpoint at %s requires authentication: give --token-file FILE or --user NAME "
+                "--password-file FILE%s%s", server, auth_hint[0] ? " " : "", auth_hint);
+        else
+            err("the ops endpoint at %s refused the %s (HTTP 401)", server,
+                auth_token != NULL ? "bearer token" : "user name or password");
+        auth_refused = true;
+        free(b.buf);
+        return 0;
+    }
+    *out = b.buf ? b.buf : strdup("");
+    return status;
 }
 
 /* ---------- JSON access ---------- */
@@ -1262,7 +1434,9 @@ json_str_or_null(ks_str_t s)
 enum {
     O_PARTITIONS = 1 << 0, O_CONFIG = 1 << 1, O_DELETE_CONFIG = 1 << 2, O_TOPIC = 1 << 3,
     O_EARLIEST = 1 << 4, O_LATEST = 1 << 5, O_TIMESTAMP = 1 << 6, O_DRY_RUN = 1 << 7, O_COUNT = 1 << 8,
-    O_MECHANISM = 1 << 9, O_ITERATIONS = 1 << 10, O_PASSWORD_FILE = 1 << 11, O_PASSWORD_STDIN = 1 << 12
+    O_ALLOW = 1 << 9, O_DENY = 1 << 10, O_PRINCIPAL = 1 << 11, O_OPERATION = 1 << 12, O_HOST = 1 << 13,
+    O_GROUP = 1 << 14, O_CLUSTER = 1 << 15, O_PREFIXED = 1 << 16,
+    O_MECHANISM = 1 << 17, O_ITERATIONS = 1 << 18, O_PASSWORD_FILE = 1 << 19, O_PASSWORD_STDIN = 1 << 20
 };
 
 static const struct {
@@ -1279,8 +1453,17 @@ static const struct {
     { "--to-timestamp", O_TIMESTAMP, true },
     { "--dry-run", O_DRY_RUN, false },
     { "--count", O_COUNT, true },
+    { "--allow", O_ALLOW, false },
+    { "--deny", O_DENY, false },
+    { "--principal", O_PRINCIPAL, true },
+    { "--operation", O_OPERATION, true },
+    { "--host", O_HOST, true },
+    { "--group", O_GROUP, true },
+    { "--cluster", O_CLUSTER, false },
+    { "--prefixed", O_PREFIXED, false },
     { "--mechanism", O_MECHANISM, true },
     { "--iterations", O_ITERATIONS, true },
+    /* users set only (elsewhere --password-file is the ops basic auth's) */
     { "--password-file", O_PASSWORD_FILE, true },
     { "--password-stdin", O_PASSWORD_STDIN, false },
 };
@@ -2156,6 +2339,249 @@ out:
     return rc;
 }
 
+/* ---------- acls list / add / remove (the ops API) ---------- */
+
+typedef struct {
+    unsigned seen;
+    const char *principal, *operation, *host, *rtype, *rname;
+} acl_args_t;
+
+static int
+parse_acl_args(const char *cmd, int argc, char **argv, unsigned allowed, acl_args_t *aa)
+{
+    memset(aa, 0, sizeof(*aa));
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *val = NULL;
+        int k = a[0] == '-' ? cmd_opt_find(a) : -1;
+
+        if (k < 0) {
+            err("%s takes no argument \"%s\" (see kafscalectl --help)", cmd, a);
+            return EXIT_USAGE;
+        }
+        if (!(allowed & cmd_opts[k].bit)) {
+            err("%s does not take %s (see kafscalectl --help)", cmd, cmd_opts[k].name);
+            return EXIT_USAGE;
+        }
+        if (cmd_opts[k].arg) {
+            const char *eq = strchr(a, '=');
+            if (eq != NULL) {
+                val = eq + 1;
+            } else if (i + 1 < argc) {
+                val = argv[++i];
+            } else {
+                err("%s needs a value", cmd_opts[k].name);
+                return EXIT_USAGE;
+            }
+            if (val[0] == 0) {
+                err("%s needs a non-empty value", cmd_opts[k].name);
+                return EXIT_USAGE;
+            }
+        }
+        if (aa->seen & cmd_opts[k].bit) {
+            err("%s given twice", cmd_opts[k].name);
+            return EXIT_USAGE;
+        }
+        aa->seen |= cmd_opts[k].bit;
+        switch (cmd_opts[k].bit) {
+        case O_PRINCIPAL: aa->principal = val; break;
+        case O_OPERATION: aa->operation = val; break;
+        case O_HOST: aa->host = val; break;
+        case O_TOPIC: aa->rtype = "topic"; aa->rname = val; break;
+        case O_GROUP: aa->rtype = "group"; aa->rname = val; break;
+        case O_CLUSTER: aa->rtype = "cluster"; aa->rname = "kafka-cluster"; break;
+        default: break;
+        }
+    }
+    if ((aa->seen & O_ALLOW) && (aa->seen & O_DENY)) {
+        err("%s takes --allow or --deny, not both", cmd);
+        return EXIT_USAGE;
+    }
+    if (!!(aa->seen & O_TOPIC) + !!(aa->seen & O_GROUP) + !!(aa->seen & O_CLUSTER) > 1) {
+        err("%s takes one of --topic, --group and --cluster", cmd);
+        return EXIT_USAGE;
+    }
+    if ((aa->seen & O_PREFIXED) && !(aa->seen & (O_TOPIC | O_GROUP))) {
+        err("--prefixed needs --topic or --group");
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+/* Appends "&key=value" (escaped) to the query in q (capacity cap). */
+static void
+query_add(char *q, size_t cap, const char *key, const char *value)
+{
+    CURL *c = curl_easy_init();
+    char *e = c && value ? curl_easy_escape(c, value, 0) : NULL;
+    size_t n = strlen(q);
+
+    if (e != NULL)
+        snprintf(q + n, cap - n, "%s%s=%s", n ? "&" : "", key, e);
+    curl_free(e);
+    if (c != NULL)
+        curl_easy_cleanup(c);
+}
+
+static void
+acl_table(const cJSON *arr)
+{
+    const cJSON *a;
+    table_t t;
+
+    table_init(&t, "PRINCIPAL,HOST,PERMISSION,OPERATION,RESOURCE,NAME,PATTERN");
+    cJSON_ArrayForEach(a, arr)
+        table_row(&t, jstr(a, "principal"), jstr(a, "host"), jstr(a, "permission"), jstr(a, "operation"),
+                  jstr(a, "resource_type"), jstr(a, "resource_name"), jstr(a, "pattern_type"));
+    table_print(&t);
+}
+
+/* An ops API answer: JSON on 2xx, else the error printed.  NULL on error. */
+static cJSON *
+acl_answer(long st, char *body, const char *what)
+{
+    cJSON *d;
+
+    if (st == 0)
+        return NULL;
+    d = cJSON_Parse(body);
+    if (st < 200 || st > 299) {
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(d, "error");
+        err("%s: %s answered HTTP %ld%s%s", what, server, st, cJSON_IsString(e) ? ": " : "",
+            cJSON_IsString(e) ? e->valuestring : "");
+        cJSON_Delete(d);
+        return NULL;
+    }
+    if (d == NULL)
+        err("%s: %s sent an answer that is not JSON", what, server);
+    return d;
+}
+
+static int
+cmd_acls(int argc, char **argv)
+{
+    const char *sub = argv[1];
+    acl_args_t aa;
+    char q[3000], path[3100], *body = NULL;
+    cJSON *d;
+    long st;
+    int rc;
+
+    q[0] = 0;
+    if (strcmp(sub, "list") == 0) {
+        rc = parse_acl_args("acls list", argc, argv, O_PRINCIPAL | O_TOPIC | O_GROUP | O_CLUSTER | O_PREFIXED, &aa);
+        if (rc != EXIT_OK)
+            return rc;
+        if (aa.principal)
+            query_add(q, sizeof(q), "principal", aa.principal);
+        if (aa.rtype) {
+            query_add(q, sizeof(q), "resource_type", aa.rtype);
+            query_add(q, sizeof(q), "resource_name", aa.rname);
+        }
+        if (aa.seen & O_PREFIXED)
+            query_add(q, sizeof(q), "pattern_type", "prefixed");
+        snprintf(path, sizeof(path), "/api/v1/acls%s%s", q[0] ? "?" : "", q);
+        st = http_send("GET", path, NULL, &body);
+        d = acl_answer(st, body, "acls list");
+        if (d == NULL) {
+            free(body);
+            return EXIT_ERR;
+        }
+        if (json_out)
+            print_raw(body);
+        else
+            acl_table(cJSON_GetObjectItemCaseSensitive(d, "acls"));
+        if (!json_out && strcmp(jstr(d, "authorizer"), "acl") != 0)
+            err("note: the broker runs with authorizer = %s; these ACLs are not enforced", jstr(d, "authorizer"));
+        cJSON_Delete(d);
+        free(body);
+        return EXIT_OK;
+    }
+    if (strcmp(sub, "add") == 0) {
+        cJSON *o;
+        char *json;
+
+        rc = parse_acl_args("acls add", argc, argv, O_ALLOW | O_DENY | O_PRINCIPAL | O_OPERATION | O_HOST |
+                            O_TOPIC | O_GROUP | O_CLUSTER | O_PREFIXED, &aa);
+        if (rc != EXIT_OK)
+            return rc;
+        if (!(aa.seen & (O_ALLOW | O_DENY)) || aa.principal == NULL || aa.operation == NULL || aa.rtype == NULL) {
+            err("acls add needs --allow or --deny, --principal, --operation and --topic, --group or --cluster");
+            return EXIT_USAGE;
+        }
+        o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "permission", (aa.seen & O_DENY) ? "deny" : "allow");
+        cJSON_AddStringToObject(o, "principal", aa.principal);
+        cJSON_AddStringToObject(o, "operation", aa.operation);
+        cJSON_AddStringToObject(o, "host", aa.host ? aa.host : "*");
+        cJSON_AddStringToObject(o, "resource_type", aa.rtype);
+        cJSON_AddStringToObject(o, "resource_name", aa.rname);
+        cJSON_AddStringToObject(o, "pattern_type", (aa.seen & O_PREFIXED) ? "prefixed" : "literal");
+        json = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        st = http_send("POST", "/api/v1/acls", json ? json : "{}", &body);
+        free(json);
+        d = acl_answer(st, body, "acls add");
+        if (d == NULL) {
+            free(body);
+            return EXIT_ERR;
+        }
+        if (json_out)
+            print_raw(body);
+        else
+            printf("added: %s %s %s on %s %s%s from host %s\n", jstr(d, "permission"), jstr(d, "principal"),
+                   jstr(d, "operation"), jstr(d, "resource_type"), jstr(d, "resource_name"),
+                   strcmp(jstr(d, "pattern_type"), "prefixed") == 0 ? " (prefixed)" : "", jstr(d, "host"));
+        cJSON_Delete(d);
+        free(body);
+        return EXIT_OK;
+    }
+    if (strcmp(sub, "remove") == 0) {
+        const cJSON *del;
+
+        rc = parse_acl_args("acls remove", argc, argv, O_ALLOW | O_DENY | O_PRINCIPAL | O_OPERATION | O_HOST |
+                            O_TOPIC | O_GROUP | O_CLUSTER | O_PREFIXED, &aa);
+        if (rc != EXIT_OK)
+            return rc;
+        if (aa.rtype == NULL) {
+            err("acls remove needs --topic, --group or --cluster");
+            return EXIT_USAGE;
+        }
+        query_add(q, sizeof(q), "resource_type", aa.rtype);
+        query_add(q, sizeof(q), "resource_name", aa.rname);
+        query_add(q, sizeof(q), "pattern_type", (aa.seen & O_PREFIXED) ? "prefixed" : "literal");
+        if (aa.seen & (O_ALLOW | O_DENY))
+            query_add(q, sizeof(q), "permission", (aa.seen & O_DENY) ? "deny" : "allow");
+        if (aa.principal)
+            query_add(q, sizeof(q), "principal", aa.principal);
+        if (aa.operation)
+            query_add(q, sizeof(q), "operation", aa.operation);
+        if (aa.host)
+            query_add(q, sizeof(q), "host", aa.host);
+        snprintf(path, sizeof(path), "/api/v1/acls?%s", q);
+        st = http_send("DELETE", path, NULL, &body);
+        d = acl_answer(st, body, "acls remove");
+        if (d == NULL) {
+            free(body);
+            return EXIT_ERR;
+        }
+        del = cJSON_GetObjectItemCaseSensitive(d, "deleted");
+        rc = cJSON_GetArraySize(del) > 0 ? EXIT_OK : EXIT_ERR;
+        if (json_out)
+            print_raw(body);
+        else if (rc == EXIT_OK) {
+            printf("removed:\n");
+            acl_table(del);
+        }
+        if (rc != EXIT_OK)
+            err("acls remove: no ACL binding matched");
+        cJSON_Delete(d);
+        free(body);
+        return rc;
+    }
+    err("unknown command: acls %s (see kafscalectl --help)", sub);
+    return EXIT_USAGE;
+}
+
 /* ---------- users (SCRAM credentials, through the ops endpoint) ---------- */
 
 static int
@@ -2294,7 +2720,7 @@ cmd_users_set(const cargs_t *ca)
         rc = EXIT_ERR;
         goto out;
     }
-    st = http_call("POST", path, body, &answer);
+    st = http_send("POST", path, body, &answer);
     rc = EXIT_ERR;
     if (st == 0)
         goto out;
@@ -2336,7 +2762,7 @@ cmd_users_delete(const cargs_t *ca)
              ca->mechanism ? ca->mechanism : "");
     snprintf(what, sizeof(what), "could not delete %s%s credentials of user \"%s\"",
              ca->mechanism ? "the " : "the", ca->mechanism ? ca->mechanism : "", ca->name);
-    st = http_call("DELETE", full, NULL, &answer);
+    st = http_send("DELETE", full, NULL, &answer);
     if (st == 0)
         goto out;
     if (st == 404) {
@@ -2416,6 +2842,8 @@ run(int argc, char **argv)
         if (strcmp(sub, "describe") == 0 && argc == 3)
             return cmd_groups_describe(argv[2]);
     }
+    if (strcmp(cmd, "acls") == 0 && sub != NULL)
+        return cmd_acls(argc, argv);
     if (strcmp(cmd, "users") == 0 && sub != NULL && strcmp(sub, "list") == 0 && argc == 2)
         return cmd_users_list();
     for (size_t i = 0; sub != NULL && i < KS_ARRAY_LEN(writes); i++) {
@@ -2438,19 +2866,52 @@ run(int argc, char **argv)
     return EXIT_USAGE;
 }
 
+/* The value of option a at argv[*i] ("--opt VALUE" or "--opt=VALUE"), or
+ * NULL when a is not name; *missing when the value is not there. */
+static const char *
+opt_value(const char *name, int argc, char **argv, int *i, bool *missing)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+
+    if (strncmp(a, name, n) != 0)
+        return NULL;
+    if (a[n] == '=')
+        return a + n + 1;
+    if (a[n] != 0)
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = true;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+static const char *
+env_nonempty(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v != NULL && v[0] != 0 ? v : NULL;
+}
+
 int
 main(int argc, char **argv)
 {
     const char *env = getenv("KAFSCALE_OPS_ADDR"), *benv = getenv("KAFSCALE_BOOTSTRAP");
+    const char *token_file = NULL, *user = NULL, *password_file = NULL, *conf_file = NULL, *v;
+    char *conf_token_file = NULL;
     char host[256], port[16];
     char **pos = calloc((size_t) argc + 1, sizeof(char *));
     int npos = 0, rc, k;
-    bool opts = true;
+    bool opts = true, server_given = false, missing = false;
 
     if (pos == NULL)
         return EXIT_ERR;
-    if (env != NULL && env[0] != 0)
+    if (env != NULL && env[0] != 0) {
         server = env;
+        server_given = true;
+    }
     if (benv != NULL && benv[0] != 0)
         bootstrap = benv;
     /* options may come before or after the command */
@@ -2473,8 +2934,37 @@ main(int argc, char **argv)
                 return EXIT_USAGE;
             }
             server = argv[i];
+            server_given = true;
         } else if (strncmp(a, "--server=", 9) == 0) {
             server = a + 9;
+            server_given = true;
+        } else if (strcmp(a, "-c") == 0 && i + 1 < argc) {
+            conf_file = argv[++i];
+        } else if ((v = opt_value("--broker-conf", argc, argv, &i, &missing)) != NULL) {
+            conf_file = v;
+        } else if ((v = opt_value("--token-file", argc, argv, &i, &missing)) != NULL) {
+            token_file = v;
+        } else if ((v = opt_value("--user", argc, argv, &i, &missing)) != NULL) {
+            user = v;
+        } else if (npos >= 2 && strcmp(pos[0], "users") == 0 && strcmp(pos[1], "set") == 0 &&
+                   (k = cmd_opt_find(a)) >= 0 && cmd_opts[k].bit == O_PASSWORD_FILE) {
+            /* after "users set": the new user's password, not the ops
+             * endpoint's basic auth */
+            pos[npos++] = argv[i];
+            if (strchr(a, '=') == NULL) {
+                if (++i >= argc) {
+                    err("%s needs a value", a);
+                    free(pos);
+                    return EXIT_USAGE;
+                }
+                pos[npos++] = argv[i];
+            }
+        } else if ((v = opt_value("--password-file", argc, argv, &i, &missing)) != NULL) {
+            password_file = v;
+        } else if (missing || strcmp(a, "-c") == 0) {
+            err("%s needs a value", a);
+            free(pos);
+            return EXIT_USAGE;
         } else if (strcmp(a, "-b") == 0 || strcmp(a, "--bootstrap") == 0) {
             if (++i >= argc) {
                 err("%s needs HOST:PORT", a);
@@ -2516,6 +3006,53 @@ main(int argc, char **argv)
         free(pos);
         return EXIT_USAGE;
     }
+    /* credentials: options, then the environment, then the broker's conf */
+    if (token_file == NULL && user == NULL && password_file == NULL) {
+        token_file = env_nonempty("KAFSCALE_OPS_TOKEN_FILE");
+        if (token_file == NULL) {
+            user = env_nonempty("KAFSCALE_OPS_USER");
+            password_file = env_nonempty("KAFSCALE_OPS_PASSWORD_FILE");
+        }
+    }
+    if (token_file != NULL && (user != NULL || password_file != NULL)) {
+        err("give either --token-file or --user with --password-file, not both");
+        free(pos);
+        return EXIT_USAGE;
+    }
+    if ((user == NULL) != (password_file == NULL)) {
+        err("%s", user != NULL ? "--user needs --password-file (or KAFSCALE_OPS_PASSWORD_FILE)"
+                               : "--password-file needs --user (or KAFSCALE_OPS_USER)");
+        free(pos);
+        return EXIT_USAGE;
+    }
+    if (conf_file != NULL || (token_file == NULL && user == NULL)) {
+        bool explicit = conf_file != NULL;
+
+        rc = read_broker_conf(explicit ? conf_file : DEFAULT_CONF, explicit, explicit && !server_given,
+                              token_file == NULL && user == NULL, &conf_token_file);
+        if (rc != EXIT_OK) {
+            free(pos);
+            return rc;
+        }
+        if (conf_token_file != NULL)
+            token_file = conf_token_file;
+    }
+    if ((token_file != NULL && !read_secret("token", token_file, &auth_token))
+        || (password_file != NULL && !read_secret("password", password_file, &auth_password))) {
+        free(conf_token_file);
+        free(pos);
+        return EXIT_ERR;
+    }
+    if (user != NULL) {
+        if (strchr(user, ':') != NULL || user[0] == 0) {
+            err("bad user name \"%s\": empty or with ':'", user);
+            wipe(auth_password);
+            free(conf_token_file);
+            free(pos);
+            return EXIT_USAGE;
+        }
+        auth_user = strdup(user);
+    }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
         err("could not initialise libcurl");
         free(pos);
@@ -2524,6 +3061,12 @@ main(int argc, char **argv)
     rc = run(npos, pos);
     curl_global_cleanup();
     free(pos);
+    free(conf_token_file);
+    wipe(auth_token);
+    wipe(auth_password);
+    free(auth_user);
+    if (auth_refused)
+        rc = EXIT_AUTH;
     fflush(stdout);
     if (ferror(stdout)) {
         err("could not write the output: %s", strerror(errno));

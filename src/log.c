@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
@@ -20,6 +21,67 @@ static const char *const level_names[] = { "error", "warn", "info", "debug" };
 static char proc_name[32] = "kafscaled";
 static ks_log_level_t cur_level = KS_LOG_INFO;
 static bool use_syslog;
+
+/* Values that must never appear in a log line (ks_log_set_secrets). */
+#define MAX_SECRETS     16
+#define MIN_SECRET_LEN  4
+static char *secrets[MAX_SECRETS];
+static size_t nsecrets;
+
+void
+ks_log_set_secrets(const char *const *v, size_t n)
+{
+    for (size_t i = 0; i < nsecrets; i++) {
+        memset(secrets[i], 0, strlen(secrets[i]));
+        free(secrets[i]);
+        secrets[i] = NULL;
+    }
+    nsecrets = 0;
+    for (size_t i = 0; i < n && nsecrets < MAX_SECRETS; i++) {
+        if (v[i] != NULL && strlen(v[i]) >= MIN_SECRET_LEN) {
+            char *c = strdup(v[i]);
+
+            if (c != NULL)
+                secrets[nsecrets++] = c;
+        }
+    }
+}
+
+/* Replaces every occurrence of a secret in msg (NUL-terminated, size
+ * bytes of room) with "(secret)". */
+void
+ks_log_redact(char *msg, size_t size)
+{
+    static const char mark[] = "(secret)";
+    const size_t ml = sizeof(mark) - 1;
+
+    for (size_t i = 0; i < nsecrets; i++) {
+        size_t sl = strlen(secrets[i]);
+        char *p = msg;
+
+        while ((p = strstr(p, secrets[i])) != NULL) {
+            size_t tail = strlen(p + sl) + 1;
+
+            if (ml <= sl) {
+                memcpy(p, mark, ml);
+                memmove(p + ml, p + sl, tail);
+            } else {
+                size_t used = (size_t) (p - msg) + ml;
+
+                if (used >= size) {
+                    *p = '\0';
+                    break;
+                }
+                if (used + tail > size)
+                    tail = size - used;
+                memmove(p + ml, p + sl, tail);
+                msg[size - 1] = '\0';
+                memcpy(p, mark, ml);
+            }
+            p += ml;
+        }
+    }
+}
 
 void
 ks_log_set_process(const char *name, int index)
@@ -91,6 +153,8 @@ ks_log(ks_log_level_t level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    if (nsecrets > 0)
+        ks_log_redact(msg, sizeof(msg));
 
     if (use_syslog) {
         syslog(prio[level], "%s %s %s", level_names[level], proc_name, msg);

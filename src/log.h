@@ -27,6 +27,15 @@ int ks_log_level_parse(const char *s);
 /* Sends lines to syslog (daemon facility) instead of stderr. */
 void ks_log_use_syslog(bool on);
 
+/* Values (passwords, keys, tokens) to replace with "(secret)" should one
+ * ever be part of a log line: a last line of defence, the code does not
+ * log secrets.  Copies them; values shorter than 4 bytes are not looked
+ * for.  Called with the configuration's secrets at start and on reload. */
+void ks_log_set_secrets(const char *const *v, size_t n);
+/* Replaces those values in msg (NUL-terminated, size bytes of room), for
+ * text from elsewhere that is shown outside the log (the ops API). */
+void ks_log_redact(char *msg, size_t size);
+
 /* Sends libevent's own messages through ks_log. */
 void ks_log_route_libevent(void);
 

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "master.h"
 #include "proctitle.h"
+#include "workers/broker/tls.h"
 
 #define DEFAULT_CONF KS_SYSCONFDIR "/kafscale/kafscale.conf"
 
@@ -23,7 +24,7 @@ static void
 usage(FILE *f)
 {
     fprintf(f,
-        "usage: kafscaled [-c FILE] [-o key=value]... [-t] [-d] [-p PIDFILE]\n"
+        "usage: kafscaled [-c FILE] [-o key=value]... [-t | -T] [-d] [-p PIDFILE]\n"
         "\n"
         "KafScale broker: Kafka protocol on the listeners, data in object storage,\n"
         "metadata in etcd or an embedded store.\n"
@@ -33,6 +34,7 @@ usage(FILE *f)
         "  -o, --set key=value    set a configuration key (repeatable; wins over the\n"
         "                         file and the environment)\n"
         "  -t, --test             check the configuration and exit (0 ok, 1 error)\n"
+        "  -T, --test-dump        the same, and print every key's value (secrets as (set))\n"
         "  -d, --daemon           run in the background\n"
         "  -p, --pid-file FILE    write the master's pid to FILE\n"
         "  -h, --help             show this help and the configuration keys\n"
@@ -64,7 +66,8 @@ ks_conf_build(ks_conf_t *c, const char *path, char **overrides, int noverrides,
     for (int i = 0; i < noverrides; i++) {
         char e2[512];
         if (ks_conf_set_kv(c, overrides[i], e2, sizeof(e2)) != KS_OK) {
-            snprintf(err, errlen, "-o %s: %s", overrides[i], e2);
+            /* the key only: the value may be a secret */
+            snprintf(err, errlen, "-o %.*s: %s", (int) strcspn(overrides[i], "="), overrides[i], e2);
             return KS_ERROR;
         }
     }
@@ -78,6 +81,7 @@ main(int argc, char **argv)
         { "config", required_argument, NULL, 'c' },
         { "set", required_argument, NULL, 'o' },
         { "test", no_argument, NULL, 't' },
+        { "test-dump", no_argument, NULL, 'T' },
         { "daemon", no_argument, NULL, 'd' },
         { "pid-file", required_argument, NULL, 'p' },
         { "help", no_argument, NULL, 'h' },
@@ -86,7 +90,7 @@ main(int argc, char **argv)
     };
     const char *conf_path = NULL, *pid_file = NULL;
     char *conf_opt = NULL, *pid_opt = NULL;
-    bool test_only = false, daemon_mode = false, explicit_conf = false;
+    bool test_only = false, test_dump = false, daemon_mode = false, explicit_conf = false;
     char **overrides = calloc((size_t) argc + 1, sizeof(char *));
     int noverrides = 0, ch, lvl, rc;
     char err[1024];
@@ -95,11 +99,12 @@ main(int argc, char **argv)
 
     ks_log_set_process("master", -1);
     ks_log_route_libevent();
-    while ((ch = getopt_long(argc, argv, "c:o:tdp:hV", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "c:o:tTdp:hV", opts, NULL)) != -1) {
         switch (ch) {
         case 'c': free(conf_opt); conf_path = conf_opt = strdup(optarg); explicit_conf = true; break;
         case 'o': overrides[noverrides++] = strdup(optarg); break;
         case 't': test_only = true; break;
+        case 'T': test_only = test_dump = true; break;
         case 'd': daemon_mode = true; break;
         case 'p': free(pid_opt); pid_file = pid_opt = strdup(optarg); break;
         case 'h': usage(stdout); rc = 0; goto out;
@@ -123,8 +128,27 @@ main(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    {
+        const char *sv[16];
+
+        ks_log_set_secrets(sv, ks_conf_secret_values(&conf, sv, KS_ARRAY_LEN(sv)));
+    }
     if (test_only) {
+        char warn[512];
+
+        /* TLS listeners: the certificate and key load and match. */
+        if (ks_tls_needed(&conf) && ks_tls_init(&conf, err, sizeof(err), warn, sizeof(warn)) != KS_OK) {
+            fprintf(stderr, "kafscaled: %s\nkafscaled: configuration test failed\n", err);
+            ks_conf_free(&conf);
+            rc = 1;
+            goto out;
+        }
+        if (ks_tls_needed(&conf) && warn[0] != 0)
+            fprintf(stderr, "kafscaled: warning: %s\n", warn);
+        ks_tls_shutdown();
         printf("kafscaled: configuration %s is ok\n", conf_path ? conf_path : "(defaults)");
+        if (test_dump)
+            ks_conf_dump(&conf, stdout);
         ks_conf_free(&conf);
         rc = 0;
         goto out;

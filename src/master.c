@@ -45,6 +45,7 @@
 #include "proctitle.h"
 #include "shm/ring.h"
 #include "util.h"
+#include "workers/broker/tls.h"
 
 #define KS_MAX_LISTENERS 8
 #define RESPAWN_MIN_MS   100
@@ -794,6 +795,9 @@ on_sighup(evutil_socket_t sig, short what, void *arg)
     (void) arg;
     ks_log_info("received SIGHUP, reloading the configuration");
     if (ks_reload_conf(&M.in) == KS_OK) {
+        /* What workers respawned from now on start with. */
+        if (ks_tls_ready())
+            ks_tls_reload(M.in.conf);
         for (int i = 0; i < M.nchildren; i++)
             if (M.children[i].pid > 0)
                 kill(M.children[i].pid, SIGHUP);
@@ -915,6 +919,21 @@ mkdir_p(const char *path, mode_t mode)
 
 /* ---------- entry ---------- */
 
+/* Builds the TLS context the workers are forked with. */
+static int
+tls_check(const ks_conf_t *conf)
+{
+    char err[1024], warn[512];
+
+    if (ks_tls_init(conf, err, sizeof(err), warn, sizeof(warn)) != KS_OK) {
+        ks_log_error("%s", err);
+        return KS_ERROR;
+    }
+    if (warn[0] != 0)
+        ks_log_warn("%s", warn);
+    return KS_OK;
+}
+
 int
 ks_master_run(ks_inherit_t *in, bool daemon_mode, const char *pid_file)
 {
@@ -948,20 +967,18 @@ ks_master_run(ks_inherit_t *in, bool daemon_mode, const char *pid_file)
         switch (sec) {
         case KS_SEC_PLAINTEXT:
         case KS_SEC_SASL_PLAINTEXT:     /* SASL in the workers (workers/broker/auth.c) */
-            break;
         case KS_SEC_SSL:
-            ks_log_error("listener %s://%s:%d: SSL is not supported in this build",
-                         ls[i].name, ls[i].host, ls[i].port);
-            return 1;
         case KS_SEC_SASL_SSL:
-            ks_log_error("listener %s://%s:%d: SASL_SSL is not supported in this build",
-                         ls[i].name, ls[i].host, ls[i].port);
-            return 1;
+            break;
         default:
             ks_log_error("listener %s://%s:%d: unknown security protocol", ls[i].name, ls[i].host, ls[i].port);
             return 1;
         }
     }
+    /* TLS: the certificate and key load and match; the workers are
+     * forked with this context. */
+    if (ks_tls_needed(conf) && tls_check(conf) != KS_OK)
+        return 1;
     if (mkdir_p(conf->data_dir, 0750) != KS_OK) {
         ks_log_error("could not create data directory %s: %s", conf->data_dir, strerror(errno));
         return 1;
@@ -996,6 +1013,10 @@ ks_master_run(ks_inherit_t *in, bool daemon_mode, const char *pid_file)
         M.nlisteners++;
     }
     if (drop_privileges(conf->user, conf->data_dir) != KS_OK)
+        return 1;
+    /* Again as the user the workers run as (and reload as): can it read
+     * the files? */
+    if (conf->user[0] != 0 && ks_tls_needed(conf) && tls_check(conf) != KS_OK)
         return 1;
 
     if (pipe2(M.death_pipe, O_CLOEXEC) < 0) {
@@ -1083,6 +1104,7 @@ ks_master_run(ks_inherit_t *in, bool daemon_mode, const char *pid_file)
     if (pid_file != NULL && pid_file[0] != 0)
         unlink(pid_file);
     ks_shm_destroy(&M.shm);
+    ks_tls_shutdown();
     ks_log_info("stopped");
     return M.exit_code;
 }

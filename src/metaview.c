@@ -6,13 +6,14 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "metaview.h"
 #include "shm/shm.h"
 
 #define MV_MAGIC   0x4b534d44u   /* "KSMD" */
-#define MV_VERSION 2
+#define MV_VERSION 3
 
 static void
 put_str(ks_writer_t *w, const char *s)
@@ -73,6 +74,12 @@ ks_metaview_encode(const ks_metaview_t *mv, uint8_t **out, size_t *len)
         put_str(&w, b->host);
         ks_write_i32(&w, b->port);
         put_str(&w, b->rack);
+        ks_write_i32(&w, b->nendpoints);
+        for (int32_t j = 0; j < b->nendpoints; j++) {
+            put_str(&w, b->endpoints[j].listener);
+            put_str(&w, b->endpoints[j].host);
+            ks_write_i32(&w, b->endpoints[j].port);
+        }
     }
     ks_write_i32(&w, mv->ntopics);
     for (int32_t i = 0; i < mv->ntopics; i++) {
@@ -188,12 +195,34 @@ ks_metaview_parse(const uint8_t *p, size_t len, ks_metaview_t *mv)
         goto bad;
     for (int32_t i = 0; i < n && !r.err; i++) {
         ks_mv_broker_t *b = &mv->brokers[i];
+        int32_t ne;
+
+        mv->nbrokers = i + 1;
         b->node_id = ks_read_i32(&r);
         b->host = get_str(&r, false, NULL);
         b->port = ks_read_i32(&r);
         b->rack = get_str(&r, true, NULL);
-        mv->nbrokers = i + 1;
+        ne = ks_read_i32(&r);
+        if (r.err || ne < 0 || (size_t) ne > ks_reader_left(&r) / 12) {
+            r.err = KS_DECODE_INVALID;
+            break;
+        }
+        b->endpoints = calloc((size_t) ne + 1, sizeof(ks_mv_endpoint_t));
+        if (b->endpoints == NULL) {
+            r.err = KS_DECODE_NOMEM;
+            break;
+        }
+        for (int32_t j = 0; j < ne && !r.err; j++) {
+            ks_mv_endpoint_t *e = &b->endpoints[j];
+
+            b->nendpoints = j + 1;
+            e->listener = get_str(&r, false, NULL);
+            e->host = get_str(&r, false, NULL);
+            e->port = ks_read_i32(&r);
+        }
     }
+    if (r.err)
+        goto bad;
     n = ks_read_i32(&r);
     if (r.err || n < 0 || (size_t) n > ks_reader_left(&r) / 16)
         goto bad;
@@ -295,10 +324,8 @@ bad:
 void
 ks_metaview_free(ks_metaview_t *mv)
 {
-    for (int32_t i = 0; i < mv->nbrokers; i++) {
-        free(mv->brokers[i].host);
-        free(mv->brokers[i].rack);
-    }
+    for (int32_t i = 0; i < mv->nbrokers; i++)
+        ks_mv_broker_clear(&mv->brokers[i]);
     for (int32_t i = 0; i < mv->ntopics; i++) {
         free(mv->topics[i].name);
         free(mv->topics[i].partitions);
@@ -352,6 +379,34 @@ ks_metaview_broker(const ks_metaview_t *mv, int32_t node_id)
         if (mv->brokers[i].node_id == node_id)
             return &mv->brokers[i];
     return NULL;
+}
+
+void
+ks_mv_broker_endpoint(const ks_mv_broker_t *b, const char *listener, const char **host, int32_t *port)
+{
+    for (int32_t i = 0; listener != NULL && i < b->nendpoints; i++) {
+        const ks_mv_endpoint_t *e = &b->endpoints[i];
+        if (e->listener != NULL && e->host != NULL && strcasecmp(e->listener, listener) == 0) {
+            *host = e->host;
+            *port = e->port;
+            return;
+        }
+    }
+    *host = b->host != NULL ? b->host : "";
+    *port = b->port;
+}
+
+void
+ks_mv_broker_clear(ks_mv_broker_t *b)
+{
+    for (int32_t i = 0; i < b->nendpoints; i++) {
+        free(b->endpoints[i].listener);
+        free(b->endpoints[i].host);
+    }
+    free(b->endpoints);
+    free(b->host);
+    free(b->rack);
+    memset(b, 0, sizeof(*b));
 }
 
 const ks_mv_scram_t *

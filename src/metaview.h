@@ -12,11 +12,20 @@
 #include "ks.h"
 #include "proto/codec.h"
 
+/* Where clients reach a broker through one of its listeners. */
 typedef struct {
-    int32_t node_id;
+    char *listener;            /* listener name: "PLAINTEXT", "SSL", ... */
     char *host;
     int32_t port;
+} ks_mv_endpoint_t;
+
+typedef struct {
+    int32_t node_id;
+    char *host;                /* the broker's first endpoint (the first */
+    int32_t port;              /* advertised listener, else the first listener) */
     char *rack;                /* NULL when none */
+    int32_t nendpoints;
+    ks_mv_endpoint_t *endpoints;  /* one per listener name (may be none) */
 } ks_mv_broker_t;
 
 typedef struct {
@@ -107,6 +116,12 @@ int ks_metaview_index(ks_metaview_t *mv);
 const ks_mv_topic_t *ks_metaview_topic(const ks_metaview_t *mv, const char *name, size_t len);
 const ks_mv_topic_t *ks_metaview_topic_by_id(const ks_metaview_t *mv, const ks_uuid_t *id);
 const ks_mv_broker_t *ks_metaview_broker(const ks_metaview_t *mv, int32_t node_id);
+/* Where a client that came in through the listener called `listener`
+ * reaches broker b: its endpoint of that name (case-insensitive), else
+ * (listener NULL, or b lacks it) its first endpoint, host and port. */
+void ks_mv_broker_endpoint(const ks_mv_broker_t *b, const char *listener, const char **host, int32_t *port);
+/* Frees what b owns (host, rack, endpoints) and zeroes it. */
+void ks_mv_broker_clear(ks_mv_broker_t *b);
 /* The user's credential for the mechanism, or NULL. */
 const ks_mv_scram_t *ks_metaview_scram(const ks_metaview_t *mv, const char *user, int mechanism);
 

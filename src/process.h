@@ -54,5 +54,9 @@ int ks_conf_build(ks_conf_t *c, const char *path, char **overrides, int noverrid
  * SIGHUP -> reload, death pipe EOF -> on_stop. */
 int ks_child_events(ks_inherit_t *in, struct event_base *base,
                     void (*on_stop)(void *arg), void *arg);
+/* Runs fn(arg) after each SIGHUP's configuration reload (also when the
+ * reload failed: files named by the old configuration may have changed).
+ * One hook per process. */
+void ks_child_on_reload(void (*fn)(void *arg), void *arg);
 
 #endif

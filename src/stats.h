@@ -8,9 +8,10 @@
  * A respawned process continues its slot's counters, so they never go
  * backwards (Prometheus counters).
  *
- * Written by: workers (per-API requests, errors, latency; SASL
- * authentications; their object store), flusher (flush cycles; its
- * object store).  Read by: coordinator.
+ * Written by: workers (per-API requests, errors, latency; their object
+ * store; SASL authentications; authorization denials), flusher (flush
+ * cycles; its object store), coordinator (its authorization denials).
+ * Read by: coordinator.
  */
 #ifndef KS_STATS_H
 #define KS_STATS_H
@@ -29,6 +30,8 @@ struct ks_shm_s;
 #define KS_STATS_LAT_NB   14      /* latencies, microseconds */
 #define KS_STATS_SIZE_NB  10      /* flush cycle sizes, bytes */
 #define KS_STATS_SASL_NMECH 3     /* SASL mechanisms (KS_SASL_NMECH) */
+#define KS_STATS_ACL_RT   8       /* KS_ACL_RT_COUNT */
+#define KS_STATS_ACL_OP   15      /* KS_ACL_OP_COUNT */
 
 extern const uint64_t ks_stats_lat_bounds_us[KS_STATS_LAT_NB];
 extern const uint64_t ks_stats_size_bounds[KS_STATS_SIZE_NB];
@@ -74,6 +77,9 @@ typedef struct {
     ks_counter_t sasl_failure[KS_STATS_SASL_NMECH];
     ks_counter_t sasl_reauth;     /* successful re-authentications (KIP-368) */
     ks_counter_t sasl_expired;    /* connections closed at the end of their session */
+    /* authorization denials by Kafka's resource type and operation codes
+     * (src/acl.h); workers and the coordinator */
+    ks_counter_t acl_denied[KS_STATS_ACL_RT][KS_STATS_ACL_OP];
 } ks_stats_proc_t;
 
 typedef struct ks_stats_s {

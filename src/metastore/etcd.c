@@ -1,7 +1,8 @@
 /*
  * etcd.c: the `etcd` metadata store: etcd's v3 JSON gateway (etcd 3.4,
  * POST /v3/...) over libcurl's multi interface, driven by the coordinator's
- * libevent loop, bodies built and parsed with cJSON.  Runs in: coordinator.
+ * libevent loop (src/curlev.c), bodies built and parsed with cJSON.  Runs
+ * in: coordinator.
  *
  * Order: requests run one at a time, in call order, over one keep-alive
  * connection, so a call issued after another sees its effect (as with the
@@ -59,6 +60,7 @@
 #include <event2/event.h>
 #include <event2/event_struct.h>
 
+#include "curlev.h"
 #include "log.h"
 #include "util.h"
 #include "metastore/metastore.h"
@@ -141,12 +143,6 @@ typedef struct ks_etcd_item {
     ks_kv_t kv;
 } ks_etcd_item_t;
 
-typedef struct ks_etcd_sock {
-    struct event ev;
-    ks_etcd_t *ms;
-    struct ks_etcd_sock *prev, *next;
-} ks_etcd_sock_t;
-
 typedef struct {
     char *url;                  /* "http://127.0.0.1:2379" */
     char *name;                 /* "127.0.0.1:2379" (for messages) */
@@ -155,10 +151,8 @@ typedef struct {
 struct ks_etcd {
     ks_metastore_t base;        /* first: metastore.c dispatches on it */
     struct event_base *evbase;
-    CURLM *multi;
-    struct event *timer_ev;
+    ks_curlev_t *cev;           /* curl multi on evbase */
     struct event *deliver_ev;
-    ks_etcd_sock_t *socks;
 
     ks_etcd_ep_t *eps;
     int neps;
@@ -180,13 +174,13 @@ struct ks_etcd {
 
     bool delivering;
     bool closing;
-    bool in_curl;               /* inside curl_multi_socket_action */
 };
 
 static void ks_etcd_pump(ks_etcd_t *ms);
 static void ks_etcd_watch_start(ks_etcd_watch_t *w);
-static void ks_etcd_after_curl(ks_etcd_t *ms);
 static void ks_etcd_auth_done(ks_etcd_t *ms, ks_etcd_req_t *a, bool ok, cJSON *j);
+static void ks_etcd_req_finished(void *arg, CURL *e, CURLcode cc);
+static void ks_etcd_watch_finished(void *arg, CURL *e, CURLcode cc);
 
 /* ---- memory, buffers, base64 ---------------------------------------- */
 
@@ -427,98 +421,7 @@ ks_etcd_kvs_parse(const cJSON *range, ks_ms_result_t *res)
     return true;
 }
 
-/* ---- curl multi on the event loop ----------------------------------- */
-
-static void
-ks_etcd_sock_cb(evutil_socket_t fd, short what, void *arg)
-{
-    ks_etcd_sock_t *se = arg;
-    ks_etcd_t *ms = se->ms;
-    int running, action = 0;
-
-    if (what & EV_READ)
-        action |= CURL_CSELECT_IN;
-    if (what & EV_WRITE)
-        action |= CURL_CSELECT_OUT;
-    ms->in_curl = true;
-    curl_multi_socket_action(ms->multi, fd, action, &running);
-    ms->in_curl = false;
-    ks_etcd_after_curl(ms);
-}
-
-static int
-ks_etcd_socket_fn(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
-{
-    ks_etcd_t *ms = userp;
-    ks_etcd_sock_t *se = socketp;
-    short kind = EV_PERSIST;
-
-    (void) easy;
-    if (what == CURL_POLL_REMOVE) {
-        if (se != NULL) {
-            event_del(&se->ev);
-            if (se->prev != NULL)
-                se->prev->next = se->next;
-            else
-                ms->socks = se->next;
-            if (se->next != NULL)
-                se->next->prev = se->prev;
-            free(se);
-            curl_multi_assign(ms->multi, s, NULL);
-        }
-        return 0;
-    }
-    if (se == NULL) {
-        se = calloc(1, sizeof(*se));
-        if (se == NULL)
-            return -1;
-        se->ms = ms;
-        se->next = ms->socks;
-        if (ms->socks != NULL)
-            ms->socks->prev = se;
-        ms->socks = se;
-        curl_multi_assign(ms->multi, s, se);
-    } else {
-        event_del(&se->ev);
-    }
-    if (what & CURL_POLL_IN)
-        kind |= EV_READ;
-    if (what & CURL_POLL_OUT)
-        kind |= EV_WRITE;
-    event_assign(&se->ev, ms->evbase, s, kind, ks_etcd_sock_cb, se);
-    event_add(&se->ev, NULL);
-    return 0;
-}
-
-static void
-ks_etcd_timer_cb(evutil_socket_t fd, short what, void *arg)
-{
-    ks_etcd_t *ms = arg;
-    int running;
-
-    (void) fd;
-    (void) what;
-    ms->in_curl = true;
-    curl_multi_socket_action(ms->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    ms->in_curl = false;
-    ks_etcd_after_curl(ms);
-}
-
-static int
-ks_etcd_timer_fn(CURLM *multi, long timeout_ms, void *userp)
-{
-    ks_etcd_t *ms = userp;
-
-    (void) multi;
-    if (timeout_ms < 0) {
-        evtimer_del(ms->timer_ev);
-    } else {
-        struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
-
-        evtimer_add(ms->timer_ev, &tv);
-    }
-    return 0;
-}
+/* ---- HTTP ------------------------------------------------------------ */
 
 static size_t
 ks_etcd_write_fn(char *ptr, size_t size, size_t nmemb, void *ud)
@@ -609,7 +512,7 @@ static void
 ks_etcd_req_free(ks_etcd_req_t *r)
 {
     if (r->easy != NULL) {
-        curl_multi_remove_handle(r->ms->multi, r->easy);
+        ks_curlev_remove(r->ms->cev, r->easy);
         curl_easy_cleanup(r->easy);
     }
     curl_slist_free_all(r->hdrs);
@@ -751,10 +654,9 @@ ks_etcd_start(ks_etcd_t *ms, ks_etcd_req_t *r)
     r->easy = ks_etcd_easy(ms, ms->cur, r->path, r->body, &r->hdrs, r->curl_err,
                            ETCD_TIMEOUT_MS);
     if (r->easy != NULL) {
-        curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
         curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, ks_etcd_write_fn);
         curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
-        if (curl_multi_add_handle(ms->multi, r->easy) == CURLM_OK)
+        if (ks_curlev_add(ms->cev, r->easy, ks_etcd_req_finished, r) == KS_OK)
             return;
         curl_easy_cleanup(r->easy);
         r->easy = NULL;
@@ -953,16 +855,18 @@ ks_etcd_revoke_next(ks_etcd_t *ms, ks_etcd_req_t *r)
     ks_etcd_start(ms, r);
 }
 
-/* A request's transfer ended. */
+/* A request's transfer ended (e is r->easy, out of the multi). */
 static void
-ks_etcd_req_finished(ks_etcd_t *ms, ks_etcd_req_t *r, CURLcode cc, long status)
+ks_etcd_req_finished(void *arg, CURL *e, CURLcode cc)
 {
-    CURL *e = r->easy;
+    ks_etcd_req_t *r = arg;
+    ks_etcd_t *ms = r->ms;
     cJSON *j = NULL;
     int grpc_code = 0;
     bool is_auth = r->kind == REQ_AUTH;
+    long status = 0;
 
-    curl_multi_remove_handle(ms->multi, e);
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
     r->easy = NULL;
     if (cc != CURLE_OK) {
         char why[256];
@@ -1232,10 +1136,9 @@ ks_etcd_watch_start(ks_etcd_watch_t *w)
     w->hdrs = NULL;
     w->easy = ks_etcd_easy(ms, w->ep, "/v3/watch", w->body, &w->hdrs, w->curl_err, 0);
     if (w->easy != NULL) {
-        curl_easy_setopt(w->easy, CURLOPT_PRIVATE, NULL);
         curl_easy_setopt(w->easy, CURLOPT_WRITEFUNCTION, ks_etcd_watch_write_fn);
         curl_easy_setopt(w->easy, CURLOPT_WRITEDATA, w);
-        if (curl_multi_add_handle(ms->multi, w->easy) == CURLM_OK)
+        if (ks_curlev_add(ms->cev, w->easy, ks_etcd_watch_finished, w) == KS_OK)
             return;
         curl_easy_cleanup(w->easy);
         w->easy = NULL;
@@ -1244,13 +1147,16 @@ ks_etcd_watch_start(ks_etcd_watch_t *w)
     ks_etcd_watch_schedule(w, false);
 }
 
-/* The watch stream ended. */
+/* The watch stream ended (e is w->easy, out of the multi). */
 static void
-ks_etcd_watch_finished(ks_etcd_t *ms, ks_etcd_watch_t *w, CURLcode cc, long status)
+ks_etcd_watch_finished(void *arg, CURL *e, CURLcode cc)
 {
+    ks_etcd_watch_t *w = arg;
+    ks_etcd_t *ms = w->ms;
     char why[256];
+    long status = 0;
 
-    curl_multi_remove_handle(ms->multi, w->easy);
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
     if (w->restart) {
         curl_easy_cleanup(w->easy);
         w->easy = NULL;
@@ -1284,7 +1190,7 @@ static void
 ks_etcd_watch_free(ks_etcd_t *ms, ks_etcd_watch_t *w)
 {
     if (w->easy != NULL) {
-        curl_multi_remove_handle(ms->multi, w->easy);
+        ks_curlev_remove(ms->cev, w->easy);
         curl_easy_cleanup(w->easy);
     }
     curl_slist_free_all(w->hdrs);
@@ -1296,40 +1202,12 @@ ks_etcd_watch_free(ks_etcd_t *ms, ks_etcd_watch_t *w)
     free(w);
 }
 
-/* ---- after every curl action: finished transfers -------------------- */
-
+/* After every round of curl work: a watch confirmed inside curl's write
+ * callback let the queue go on, but a transfer cannot start in there. */
 static void
-ks_etcd_after_curl(ks_etcd_t *ms)
+ks_etcd_after_curl(void *arg)
 {
-    CURLMsg *msg;
-    int left;
-
-    while ((msg = curl_multi_info_read(ms->multi, &left)) != NULL) {
-        ks_etcd_req_t *r = NULL;
-        ks_etcd_watch_t *w;
-        long status = 0;
-        CURL *e = msg->easy_handle;
-        CURLcode cc = msg->data.result;
-
-        if (msg->msg != CURLMSG_DONE)
-            continue;
-        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-        curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **) &r);
-        if (r != NULL) {
-            ks_etcd_req_finished(ms, r, cc, status);
-            continue;
-        }
-        for (w = ms->watches; w != NULL; w = w->next)
-            if (w->easy == e)
-                break;
-        if (w != NULL) {
-            ks_etcd_watch_finished(ms, w, cc, status);
-        } else {
-            curl_multi_remove_handle(ms->multi, e);
-            curl_easy_cleanup(e);
-        }
-    }
-    ks_etcd_pump(ms);       /* a watch confirmed inside curl's callback */
+    ks_etcd_pump(arg);
 }
 
 /* ---- open / close ---------------------------------------------------- */
@@ -1361,17 +1239,7 @@ ks_etcd_destroy(ks_etcd_t *ms)
         ms->dhead = it->next;
         ks_etcd_item_free(it);
     }
-    if (ms->multi != NULL)
-        curl_multi_cleanup(ms->multi);
-    while (ms->socks != NULL) {
-        ks_etcd_sock_t *se = ms->socks;
-
-        ms->socks = se->next;
-        event_del(&se->ev);
-        free(se);
-    }
-    if (ms->timer_ev != NULL)
-        event_free(ms->timer_ev);
+    ks_curlev_free(ms->cev);
     if (ms->deliver_ev != NULL)
         event_free(ms->deliver_ev);
     for (i = 0; i < ms->neps; i++) {
@@ -1465,17 +1333,12 @@ ks_etcd_open(struct event_base *base, const ks_ms_config_t *cfg, char *err, size
         ms->username = ks_etcd_strdup(cfg->etcd_username);
         ms->password = ks_etcd_strdup(cfg->etcd_password != NULL ? cfg->etcd_password : "");
     }
-    ms->multi = curl_multi_init();
-    ms->timer_ev = evtimer_new(base, ks_etcd_timer_cb, ms);
+    ms->cev = ks_curlev_new(base, ks_etcd_after_curl, ms);
     ms->deliver_ev = event_new(base, -1, 0, ks_etcd_deliver_cb, ms);
-    if (ms->multi == NULL || ms->timer_ev == NULL || ms->deliver_ev == NULL) {
+    if (ms->cev == NULL || ms->deliver_ev == NULL) {
         snprintf(err, errlen, "could not create the etcd client");
         goto fail;
     }
-    curl_multi_setopt(ms->multi, CURLMOPT_SOCKETFUNCTION, ks_etcd_socket_fn);
-    curl_multi_setopt(ms->multi, CURLMOPT_SOCKETDATA, ms);
-    curl_multi_setopt(ms->multi, CURLMOPT_TIMERFUNCTION, ks_etcd_timer_fn);
-    curl_multi_setopt(ms->multi, CURLMOPT_TIMERDATA, ms);
     ks_log_info("etcd metadata store: %d endpoint(s), first %s%s", ms->neps, ms->eps[0].name,
                 ms->username != NULL ? ", with authentication" : "");
     return &ms->base;

@@ -1,7 +1,7 @@
 /*
  * s3.c: the "s3" object store backend: libcurl's multi interface driven by
- * the owner's libevent loop, requests signed with Signature V4 by curl
- * (CURLOPT_AWS_SIGV4).  Runs in: the owning process, on its loop.
+ * the owner's libevent loop (src/curlev.c), requests signed with Signature
+ * V4 by curl (CURLOPT_AWS_SIGV4).  Runs in: the owning process, on its loop.
  *
  * Signing rules this code keeps (see NOTES-infra §3): x-amz-content-sha256
  * is always sent (hex SHA-256 of the body); every CURLOPT_HTTPHEADER entry
@@ -26,11 +26,11 @@
 
 #include <curl/curl.h>
 #include <event2/event.h>
-#include <event2/event_struct.h>
 #include <openssl/evp.h>
 
 #define KS_OBJSTORE_BACKEND
 #include "objstore/objstore.h"
+#include "curlev.h"
 #include "log.h"
 #include "util.h"
 
@@ -69,18 +69,10 @@ typedef struct s3_req {
     struct s3_req *prev, *next; /* active or waiting list */
 } s3_req_t;
 
-typedef struct sockev {
-    struct event ev;
-    s3_be_t *b;
-    curl_socket_t fd;
-    struct sockev *prev, *next;
-} sockev_t;
-
 struct s3_be {
     ks_objstore_t *os;
     struct event_base *base;
-    CURLM *multi;
-    struct event *timer_ev;
+    ks_curlev_t *cev;           /* curl multi on base */
     char *scheme;               /* "http" | "https" */
     char *hostport;             /* "127.0.0.1:9000" */
     char *bucket, *region, *access, *secret, *token;
@@ -90,7 +82,6 @@ struct s3_be {
     int inflight;
     s3_req_t *active;           /* started (in curl or backing off) */
     s3_req_t *wait_head, *wait_tail;
-    sockev_t *sockevs;
     uint64_t rng;
     bool closing;
 };
@@ -449,131 +440,31 @@ seek_cb(void *ud, curl_off_t offset, int origin)
     return CURL_SEEKFUNC_OK;
 }
 
-/* ---- curl multi on libevent ---- */
+/* ---- transfers ---- */
 
+/* A request's transfer ended (e is r->easy, out of the multi). */
 static void
-check_done(s3_be_t *b)
+xfer_done(void *arg, CURL *e, CURLcode cc)
 {
-    CURLMsg *msg;
-    int left;
+    s3_req_t *r = arg;
+    long status = 0, nconn = 0;
 
-    while ((msg = curl_multi_info_read(b->multi, &left)) != NULL) {
-        s3_req_t *r = NULL;
-        CURLcode cc;
-        long status = 0;
-
-        if (msg->msg != CURLMSG_DONE)
-            continue;
-        cc = msg->data.result;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **) &r);
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
-        {
-            long nconn = 0;
-
-            if (curl_easy_getinfo(msg->easy_handle, CURLINFO_NUM_CONNECTS, &nconn) == CURLE_OK &&
-                nconn > 0)
-                ks_os_stats_mut(b->os)->connects += (uint64_t) nconn;
-        }
-        curl_multi_remove_handle(b->multi, msg->easy_handle);
-        curl_easy_cleanup(msg->easy_handle);
-        r->easy = NULL;
-        curl_slist_free_all(r->hdrs);
-        r->hdrs = NULL;
-        r->op->res.http_status = (int) status;
-        if (cc != CURLE_OK) {
-            /* transport trouble: report it as such */
-            r->op->res.http_status = 0;
-            ks_os_op_fail(r->op, KS_ERROR, "s3 %s %s: %s", ks_os_op_name(r->op->kind),
-                          r->op->key, curl_easy_strerror(cc));
-            r->content_length = -2;     /* marks a transport failure for finish() */
-        }
-        finish(r);
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    if (curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &nconn) == CURLE_OK && nconn > 0)
+        ks_os_stats_mut(r->b->os)->connects += (uint64_t) nconn;
+    curl_easy_cleanup(e);
+    r->easy = NULL;
+    curl_slist_free_all(r->hdrs);
+    r->hdrs = NULL;
+    r->op->res.http_status = (int) status;
+    if (cc != CURLE_OK) {
+        /* transport trouble: report it as such */
+        r->op->res.http_status = 0;
+        ks_os_op_fail(r->op, KS_ERROR, "s3 %s %s: %s", ks_os_op_name(r->op->kind),
+                      r->op->key, curl_easy_strerror(cc));
+        r->content_length = -2;     /* marks a transport failure for finish() */
     }
-}
-
-static void
-sock_event_cb(evutil_socket_t fd, short what, void *arg)
-{
-    sockev_t *se = arg;
-    s3_be_t *b = se->b;
-    int running, action = 0;
-
-    if (what & EV_READ)
-        action |= CURL_CSELECT_IN;
-    if (what & EV_WRITE)
-        action |= CURL_CSELECT_OUT;
-    curl_multi_socket_action(b->multi, fd, action, &running);
-    check_done(b);
-}
-
-static int
-socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
-{
-    s3_be_t *b = userp;
-    sockev_t *se = socketp;
-    short kind;
-
-    if (what == CURL_POLL_REMOVE) {
-        if (se != NULL) {
-            event_del(&se->ev);
-            if (se->prev != NULL)
-                se->prev->next = se->next;
-            else
-                b->sockevs = se->next;
-            if (se->next != NULL)
-                se->next->prev = se->prev;
-            free(se);
-            curl_multi_assign(b->multi, s, NULL);
-        }
-        return 0;
-    }
-    if (se == NULL) {
-        se = calloc(1, sizeof(*se));
-        if (se == NULL)
-            return -1;
-        se->b = b;
-        se->fd = s;
-        se->next = b->sockevs;
-        if (b->sockevs != NULL)
-            b->sockevs->prev = se;
-        b->sockevs = se;
-        curl_multi_assign(b->multi, s, se);
-    } else {
-        event_del(&se->ev);
-    }
-    kind = EV_PERSIST;
-    if (what & CURL_POLL_IN)
-        kind |= EV_READ;
-    if (what & CURL_POLL_OUT)
-        kind |= EV_WRITE;
-    event_assign(&se->ev, b->base, s, kind, sock_event_cb, se);
-    event_add(&se->ev, NULL);
-    return 0;
-}
-
-static void
-timer_event_cb(evutil_socket_t fd, short what, void *arg)
-{
-    s3_be_t *b = arg;
-    int running;
-
-    curl_multi_socket_action(b->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    check_done(b);
-}
-
-static int
-timer_cb(CURLM *multi, long timeout_ms, void *userp)
-{
-    s3_be_t *b = userp;
-
-    if (timeout_ms < 0) {
-        evtimer_del(b->timer_ev);
-    } else {
-        struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
-
-        evtimer_add(b->timer_ev, &tv);
-    }
-    return 0;
+    finish(r);
 }
 
 /* ---- requests ---- */
@@ -582,7 +473,7 @@ static void
 req_free(s3_req_t *r)
 {
     if (r->easy != NULL) {
-        curl_multi_remove_handle(r->b->multi, r->easy);
+        ks_curlev_remove(r->b->cev, r->easy);
         curl_easy_cleanup(r->easy);
     }
     curl_slist_free_all(r->hdrs);
@@ -917,7 +808,6 @@ start_attempt(s3_req_t *r)
     }
     r->easy = e;
     curl_easy_setopt(e, CURLOPT_URL, url);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, r);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(e, CURLOPT_AWS_SIGV4, b->sigv4);
@@ -997,7 +887,7 @@ start_attempt(s3_req_t *r)
         }
     }
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
-    if (curl_multi_add_handle(b->multi, e) != CURLM_OK) {
+    if (ks_curlev_add(b->cev, e, xfer_done, r) != KS_OK) {
         curl_easy_cleanup(e);
         r->easy = NULL;
         ks_os_op_fail(op, KS_ERROR, "s3 %s %s: could not start the request",
@@ -1082,15 +972,7 @@ s3_close(void *be)
         ks_os_op_done(op);
         ks_os_stats_mut(b->os)->queued--;
     }
-    curl_multi_cleanup(b->multi);
-    while (b->sockevs != NULL) {
-        sockev_t *se = b->sockevs;
-
-        b->sockevs = se->next;
-        event_del(&se->ev);
-        free(se);
-    }
-    event_free(b->timer_ev);
+    ks_curlev_free(b->cev);
     free(b->scheme);
     free(b->hostport);
     free(b->bucket);
@@ -1171,25 +1053,17 @@ s3_open(ks_objstore_t *os, struct event_base *base, const ks_os_config_t *cfg,
         goto fail;
     }
     snprintf(b->sigv4, sizeof(b->sigv4), "aws:amz:%s:s3", b->region);
-    b->multi = curl_multi_init();
-    b->timer_ev = evtimer_new(base, timer_event_cb, b);
-    if (b->multi == NULL || b->timer_ev == NULL) {
+    b->cev = ks_curlev_new(base, NULL, NULL);
+    if (b->cev == NULL) {
         snprintf(err, errlen, "could not create the s3 client");
         goto fail;
     }
-    curl_multi_setopt(b->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
-    curl_multi_setopt(b->multi, CURLMOPT_SOCKETDATA, b);
-    curl_multi_setopt(b->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-    curl_multi_setopt(b->multi, CURLMOPT_TIMERDATA, b);
-    curl_multi_setopt(b->multi, CURLMOPT_MAXCONNECTS, (long) b->concurrency * 2);
+    curl_multi_setopt(ks_curlev_multi(b->cev), CURLMOPT_MAXCONNECTS, (long) b->concurrency * 2);
     ks_log_debug("s3 object store: %s://%s bucket %s region %s %s", b->scheme, b->hostport,
                  b->bucket, b->region, b->path_style ? "path-style" : "virtual-host");
     return b;
 fail:
-    if (b->multi != NULL)
-        curl_multi_cleanup(b->multi);
-    if (b->timer_ev != NULL)
-        event_free(b->timer_ev);
+    ks_curlev_free(b->cev);
     free(b->scheme);
     free(b->hostport);
     free(b->bucket);

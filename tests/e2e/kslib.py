@@ -580,11 +580,13 @@ class Etcd:
 
 class S3:
     """s3rver behind the Signature V4 verifying proxy (s3proxy.py), as
-    s3env.sh starts them; .endpoint is the proxy.  Skips (77) when s3rver
-    is not installed."""
+    s3env.sh starts them; .endpoint is the proxy, which accepts access_key
+    and secret (default S3RVER/S3RVER).  Skips (77) when s3rver is not
+    installed."""
 
-    def __init__(self, test, name="s3"):
+    def __init__(self, test, name="s3", access_key="S3RVER", secret="S3RVER"):
         here = os.path.dirname(os.path.abspath(__file__))
+        self.access_key, self.secret = access_key, secret
         s3rver = os.path.join(here, "node_modules", ".bin", "s3rver")
         if not os.access(s3rver, os.X_OK):
             log("SKIP: s3rver not installed (cd tests/e2e && npm ci)")
@@ -603,8 +605,8 @@ class S3:
         self.proxy_log = os.path.join(d, "s3proxy.log")
         pf = open(self.proxy_log, "ab")
         self.proxy = subprocess.Popen(["/usr/bin/python3", os.path.join(here, "s3proxy.py"), "--listen", "127.0.0.1:0",
-                                       "--upstream", "127.0.0.1:%d" % port, "--access-key", "S3RVER",
-                                       "--secret", "S3RVER", "--port-file", portfile],
+                                       "--upstream", "127.0.0.1:%d" % port, "--access-key", access_key,
+                                       "--secret", secret, "--port-file", portfile],
                                       stdin=subprocess.DEVNULL, stdout=pf, stderr=pf, start_new_session=True)
         _procs.append(self.proxy)
         if not wait_until(lambda: os.path.exists(portfile) and os.path.getsize(portfile) > 0 and port_open(port), 15):
@@ -614,7 +616,7 @@ class S3:
 
     def broker_opts(self):
         return {"object.store": "s3", "s3.endpoint": self.endpoint, "s3.bucket": "kafscale",
-                "s3.access.key": "S3RVER", "s3.secret.key": "S3RVER", "s3.region": "us-east-1",
+                "s3.access.key": self.access_key, "s3.secret.key": self.secret, "s3.region": "us-east-1",
                 "s3.path.style": "true"}
 
     def refused(self):

@@ -189,8 +189,10 @@ def metadata_v1(conn, corr=None):
 # DescribeUserScramCredentials (50) / AlterUserScramCredentials (51), v0
 # ---------------------------------------------------------------------------
 
-def _call_flexible(port, key, body):
-    c = kslib.Conn(port)
+def _call_flexible(port, key, body, conn=None):
+    """port: a new connection for this request; or conn (port None): that
+    (authenticated) connection, left open."""
+    c = conn or kslib.Conn(port)
     try:
         corr = _next_corr()
         c.send(kslib.request(key, 0, body, corr=corr, client_id="ks-e2e-sasl", header_version=2))
@@ -200,10 +202,11 @@ def _call_flexible(port, key, body):
         r.tagged()                       # response header v1
         return r
     finally:
-        c.close()
+        if conn is None:
+            c.close()
 
 
-def alter_scram(port, upsertions=(), deletions=(), raw_upsertions=()):
+def alter_scram(port, upsertions=(), deletions=(), raw_upsertions=(), conn=None):
     """upsertions: (user, mechanism id, iterations, password) -- the salt is
     random and the salted password computed here; raw_upsertions: (user,
     mechanism id, iterations, salt, salted_password) as given; deletions:
@@ -220,7 +223,7 @@ def alter_scram(port, upsertions=(), deletions=(), raw_upsertions=()):
     def enc_up(u):
         return compact_string(u[0]) + i8(u[1]) + i32(u[2]) + compact_bytes(u[3]) + compact_bytes(u[4]) + tagged()
     body = compact_array(list(deletions), enc_del) + compact_array(ups, enc_up) + tagged()
-    r = _call_flexible(port, 51, body)
+    r = _call_flexible(port, 51, body, conn)
     r.i32()                              # throttle
     out = {}
     for _ in range(r.uvarint() - 1):
@@ -232,11 +235,11 @@ def alter_scram(port, upsertions=(), deletions=(), raw_upsertions=()):
     return out
 
 
-def describe_scram(port, users=None):
+def describe_scram(port, users=None, conn=None):
     """(top error, {user: (error_code, message, {mechanism id: iterations})},
     [users in answer order])."""
     body = compact_array(users, lambda u: compact_string(u) + tagged()) + tagged()
-    r = _call_flexible(port, 50, body)
+    r = _call_flexible(port, 50, body, conn)
     r.i32()
     top = r.i16()
     compact_str_r(r)

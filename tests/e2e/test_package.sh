@@ -32,6 +32,14 @@ for p in ./usr/sbin/kafscaled ./usr/bin/kafscalectl ./etc/kafscale/kafscale.conf
 done
 grep -q '^-rwxr-xr-x root/root ./etc/init.d/kafscale$' "$log.list" || bad "/etc/init.d/kafscale is not an executable file of root"
 dpkg-deb -I "$deb" conffiles | grep -qx /etc/kafscale/kafscale.conf || bad "/etc/kafscale/kafscale.conf is not a conffile"
+# the service runs as kafscale; the configuration is 0640 root:kafscale
+dpkg-deb -I "$deb" postinst | grep -q 'chown root:kafscale /etc/kafscale/kafscale.conf' &&
+    dpkg-deb -I "$deb" postinst | grep -q 'chmod 0640 /etc/kafscale/kafscale.conf' ||
+    bad "the postinst does not make kafscale.conf 0640 root:kafscale"
+dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./lib/systemd/system/kafscale.service ./usr/lib/systemd/system/kafscale.service 2> /dev/null |
+    grep -qx 'User=kafscale' || bad "the systemd unit does not run the service as kafscale"
+dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./etc/init.d/kafscale | grep -qx 'DAEMON_USER=kafscale' ||
+    bad "the init script does not run the service as kafscale"
 for s in postinst prerm postrm; do
     dpkg-deb -I "$deb" "$s" > /dev/null 2>&1 || bad "$deb has no $s"
 done
@@ -55,6 +63,8 @@ for p in /usr/sbin/kafscaled /usr/bin/kafscalectl /etc/kafscale/kafscale.conf \
     grep -qx "$p" "$log.list" || bad "$rpmf has no $p"
 done
 rpm -qcp "$rpmf" 2> /dev/null | grep -qx /etc/kafscale/kafscale.conf || bad "kafscale.conf is not %config in the rpm"
+rpm -qlvp "$rpmf" 2> /dev/null | grep -Eq '^-rw-r----- +[0-9]* *root +kafscale .* /etc/kafscale/kafscale.conf$' ||
+    bad "kafscale.conf is not 0640 root:kafscale in the rpm"
 rpm -qp --scripts "$rpmf" 2> /dev/null | grep -q useradd || bad "the rpm does not create the kafscale user"
 if command -v rpmlint > /dev/null 2>&1; then
     srpm=$(ls "$builddir"/pkgbuild/rpm/SRPMS/kafscale-*.src.rpm | head -1)

@@ -35,6 +35,10 @@ exercise(ks_conf_t *c)
     /* Do not let the input make us read arbitrary files. */
     ks_conf_set(c, "s3.secret.key.file", "", err, sizeof(err));
     ks_conf_set(c, "etcd.password.file", "", err, sizeof(err));
+    ks_conf_set(c, "ssl.key.password.file", "", err, sizeof(err));
+    ks_conf_set(c, "s3.access.key.file", "", err, sizeof(err));
+    ks_conf_set(c, "ops.auth.token.file", "", err, sizeof(err));
+    ks_conf_set(c, "ops.auth.basic.file", "", err, sizeof(err));
     ks_conf_validate(c, err, sizeof(err));
     if (devnull != NULL) {
         ks_conf_dump(c, devnull);

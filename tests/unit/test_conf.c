@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "opsauth.h"
 
 static char warnings[4096];
 static int nwarnings;
@@ -399,7 +400,18 @@ START_TEST(test_env_original_names)
     ck_assert_str_eq(c.s3_session_token, "tok");
     ck_assert_str_eq(c.s3_namespace, "ns");
     ck_assert_int_eq(c.s3_concurrency, 8);
-    ck_assert_msg(ks_conf_validate(&c, err, sizeof(err)) == KS_OK, "%s", err);
+    /* ops.listen beyond loopback needs authentication */
+    ck_assert_int_eq(ks_conf_validate(&c, err, sizeof(err)), KS_ERROR);
+    ck_assert_ptr_nonnull(strstr(err, "ops.listen 0.0.0.0:19093 is not a loopback address"));
+    {
+        char tpath[64];
+
+        snprintf(tpath, sizeof(tpath), "%s", tmpfile_with("t0ken\n"));
+        ck_assert_int_eq(ks_conf_set(&c, "ops.auth.token.file", tpath, err, sizeof(err)), KS_OK);
+        ck_assert_msg(ks_conf_validate(&c, err, sizeof(err)) == KS_OK, "%s", err);
+        ck_assert_str_eq(c.ops_auth_token, "t0ken");
+        unlink(tpath);
+    }
     ck_assert_str_eq(c.metadata_store, "etcd");
     ck_assert_str_eq(c.object_store, "s3");
     ks_conf_free(&c);
@@ -583,6 +595,75 @@ START_TEST(test_validate)
 }
 END_TEST
 
+/* What SSL and SASL_SSL listeners need (the files themselves are loaded
+ * by the broker, tests/e2e/test_tls.py). */
+START_TEST(test_tls_keys)
+{
+    bool t12, t13;
+    char err[256] = "";
+
+    expect_invalid("listeners = PLAINTEXT://:9092,SSL://:9093\n",
+                   "listener SSL needs ssl.certificate.file and ssl.key.file");
+    expect_invalid("listeners = EXT://:9093\nlistener.security.protocol.map = EXT:SASL_SSL\n"
+                   "ssl.certificate.file = /c.pem\n",
+                   "listener EXT (SASL_SSL) needs ssl.certificate.file and ssl.key.file");
+    expect_invalid("listeners = SSL://:9093\nssl.certificate.file = /c.pem\nssl.key.file = /k.pem\n"
+                   "ssl.client.auth = required\n",
+                   "ssl.client.auth = required needs ssl.ca.file (the CAs client certificates must chain to)");
+    expect_invalid("listeners = SSL://:9093\nssl.certificate.file = /c.pem\nssl.key.file = /k.pem\n"
+                   "ssl.client.auth = requested\n",
+                   "ssl.client.auth = requested needs ssl.ca.file (the CAs client certificates must chain to)");
+    expect_invalid("ssl.enabled.protocols = TLSv1.1,TLSv1.2\n",
+                   "ssl.enabled.protocols: \"TLSv1.1\" is not allowed: TLS 1.2 is the oldest version accepted");
+    expect_invalid("ssl.enabled.protocols = SSLv3\n",
+                   "ssl.enabled.protocols: \"SSLv3\" is not allowed: TLS 1.2 is the oldest version accepted");
+    expect_invalid("ssl.enabled.protocols = TLSv2\n",
+                   "ssl.enabled.protocols: \"TLSv2\" is not a TLS version (TLSv1.2 or TLSv1.3)");
+    expect_invalid("ssl.enabled.protocols = \" , \"\n", "ssl.enabled.protocols names no version (TLSv1.2, TLSv1.3)");
+    expect_invalid("ssl.key.password.file = /nonexistent/pw\n",
+                   "could not read ssl.key.password.file \"/nonexistent/pw\": No such file or directory");
+
+    ck_assert_int_eq(ks_conf_tls_protocols(" tlsv1.3 ", &t12, &t13, err, sizeof(err)), KS_OK);
+    ck_assert(!t12 && t13);
+    ck_assert_int_eq(ks_conf_tls_protocols("TLSv1.2,TLSv1.3", &t12, &t13, err, sizeof(err)), KS_OK);
+    ck_assert(t12 && t13);
+
+    {
+        ks_conf_t c;
+        char text[512], pw[64];
+
+        /* client auth without a TLS listener is not checked; the password
+         * file fills ssl.key.password, which dump hides */
+        snprintf(pw, sizeof(pw), "%s", tmpfile_with("k3y-pass\n"));
+        ks_conf_init(&c);
+        snprintf(text, sizeof(text), "ssl.client.auth = required\nssl.key.password.file = %s\n", pw);
+        ck_assert_int_eq(load_str(&c, text, err, sizeof(err)), KS_OK);
+        ck_assert_msg(ks_conf_validate(&c, err, sizeof(err)) == KS_OK, "%s", err);
+        ck_assert_str_eq(c.ssl_key_password, "k3y-pass");
+        {
+            FILE *f = tmpfile();
+            char line[512];
+
+            ck_assert_ptr_nonnull(f);
+            ck_assert_int_eq(ks_conf_dump(&c, f), KS_OK);
+            rewind(f);
+            while (fgets(line, sizeof(line), f) != NULL)
+                ck_assert_ptr_null(strstr(line, "k3y-pass"));
+            fclose(f);
+        }
+        ks_conf_free(&c);
+        unlink(pw);
+
+        ks_conf_init(&c);
+        ck_assert_int_eq(load_str(&c, "listeners = PLAINTEXT://:9092,SSL://:9093\n"
+                                  "ssl.certificate.file = /c.pem\nssl.key.file = /k.pem\n"
+                                  "ssl.ca.file = /ca.pem\nssl.client.auth = required\n", err, sizeof(err)), KS_OK);
+        ck_assert_msg(ks_conf_validate(&c, err, sizeof(err)) == KS_OK, "%s", err);
+        ks_conf_free(&c);
+    }
+}
+END_TEST
+
 START_TEST(test_secret_files)
 {
     ks_conf_t c;
@@ -641,6 +722,169 @@ START_TEST(test_secret_files)
     ks_conf_free(&c);
     unlink(spath);
     unlink(ppath);
+}
+END_TEST
+
+START_TEST(test_ops_auth)
+{
+    static const char *const loop[] = { "127.0.0.1:1", "127.9.8.7:1", "localhost:1", "[::1]:1",
+                                        "[::ffff:127.0.0.1]:1", "" };
+    static const char *const wide[] = { "0.0.0.0:1", ":1", "[::]:1", "10.0.0.1:1", "example.com:1",
+                                        "128.0.0.1:1" };
+    char err[512] = "", tpath[64], bpath[64], apath[64], text[512];
+    ks_conf_t c, live;
+    FILE *f;
+
+    for (size_t i = 0; i < KS_ARRAY_LEN(loop); i++) {
+        ks_conf_init(&c);
+        ck_assert_int_eq(ks_conf_set(&c, "ops.listen", loop[i], err, sizeof(err)), KS_OK);
+        ck_assert_msg(ks_conf_validate(&c, err, sizeof(err)) == KS_OK, "%s: %s", loop[i], err);
+        ks_conf_free(&c);
+    }
+    for (size_t i = 0; i < KS_ARRAY_LEN(wide); i++) {
+        ks_conf_init(&c);
+        ck_assert_int_eq(ks_conf_set(&c, "ops.listen", wide[i], err, sizeof(err)), KS_OK);
+        ck_assert_int_eq(ks_conf_validate(&c, err, sizeof(err)), KS_ERROR);
+        ck_assert_msg(strstr(err, "is not a loopback address") != NULL, "%s: %s", wide[i], err);
+        ks_conf_free(&c);
+    }
+
+    /* basic users: hashes libcrypt knows, plain text, {PLAIN}; checked */
+    snprintf(bpath, sizeof(bpath), "%s", tmpfile_with(
+        "# users\n\nalice:$6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77"
+        "vwPZN.Pq.H91p5hVO1\nbob:pl4in\ncarol:{PLAIN}$dollar\n"));
+    snprintf(tpath, sizeof(tpath), "%s", tmpfile_with("tok-1\n"));
+    ks_conf_init(&c);
+    ck_assert_int_eq(ks_conf_set(&c, "ops.listen", "0.0.0.0:9093", err, sizeof(err)), KS_OK);
+    ck_assert_int_eq(ks_conf_set(&c, "ops.auth.basic.file", bpath, err, sizeof(err)), KS_OK);
+    ck_assert_msg(ks_conf_validate(&c, err, sizeof(err)) == KS_OK, "%s", err);
+    ck_assert_ptr_nonnull(strstr(c.ops_auth_basic, "bob:pl4in"));
+    ck_assert_str_eq(c.ops_auth_token, "");
+    {
+        ks_opsauth_t *a = ks_opsauth_new();
+        /* alice:secret, bob:pl4in, carol:$dollar, bob:wrong, alice:hash */
+        static const struct { const char *h; int want; } cases[] = {
+            { "Basic YWxpY2U6c2VjcmV0", KS_OPSAUTH_OK },
+            { "basic  YWxpY2U6c2VjcmV0", KS_OPSAUTH_OK },
+            { "Basic Ym9iOnBsNGlu", KS_OPSAUTH_OK },
+            { "Basic Y2Fyb2w6JGRvbGxhcg==", KS_OPSAUTH_OK },
+            { "Basic Ym9iOndyb25n", KS_OPSAUTH_WRONG },
+            { "Basic YWxpY2U6c2VjcmV0eA==", KS_OPSAUTH_WRONG },
+            { "Basic ZGF2ZTpwbDRpbg==", KS_OPSAUTH_WRONG },
+            { "Basic !!!", KS_OPSAUTH_MISSING },
+            { "Basic Ym9i", KS_OPSAUTH_MISSING },
+            { "Bearer tok-1", KS_OPSAUTH_WRONG },
+            { "Digest x", KS_OPSAUTH_MISSING },
+            { NULL, KS_OPSAUTH_MISSING },
+        };
+
+        ck_assert_ptr_nonnull(a);
+        ck_assert_int_eq(ks_opsauth_check(a, NULL), KS_OPSAUTH_OK);    /* nothing configured */
+        ck_assert_int_eq(ks_opsauth_set(a, c.ops_auth_token, c.ops_auth_basic), KS_OK);
+        for (int round = 0; round < 2; round++) {       /* the second: remembered verifications */
+            for (size_t i = 0; i < KS_ARRAY_LEN(cases); i++)
+                ck_assert_msg(ks_opsauth_check(a, cases[i].h) == cases[i].want, "%s", cases[i].h ? cases[i].h : "NULL");
+        }
+        ck_assert_int_eq(ks_opsauth_set(a, "tok-1", c.ops_auth_basic), KS_OK);
+        ck_assert_int_eq(ks_opsauth_check(a, "Bearer tok-1"), KS_OPSAUTH_OK);
+        ck_assert_int_eq(ks_opsauth_check(a, "Bearer tok-"), KS_OPSAUTH_WRONG);
+        ck_assert_int_eq(ks_opsauth_check(a, "Bearer tok-12"), KS_OPSAUTH_WRONG);
+        ck_assert_int_eq(ks_opsauth_check(a, "Bearer "), KS_OPSAUTH_MISSING);
+        ck_assert_int_eq(ks_opsauth_set(a, "tok-1", "alice:other\n"), KS_OK);
+        ck_assert_int_eq(ks_opsauth_check(a, "Basic YWxpY2U6c2VjcmV0"), KS_OPSAUTH_WRONG);  /* forgotten */
+        ck_assert_int_eq(ks_opsauth_set(a, "tok-1", "alice:$apr1$x$y\n"), KS_ERROR);
+        ks_opsauth_free(a);
+    }
+
+    /* reload: a changed token file is read again, its content copied */
+    ks_conf_init(&live);
+    ck_assert_int_eq(ks_conf_set(&live, "ops.auth.token.file", tpath, err, sizeof(err)), KS_OK);
+    ck_assert_int_eq(ks_conf_validate(&live, err, sizeof(err)), KS_OK);
+    ck_assert_str_eq(live.ops_auth_token, "tok-1");
+    f = fopen(tpath, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("tok-2\n", f);
+    fclose(f);
+    ks_conf_free(&c);
+    ks_conf_init(&c);
+    ck_assert_int_eq(ks_conf_set(&c, "ops.auth.token.file", tpath, err, sizeof(err)), KS_OK);
+    ck_assert_int_eq(ks_conf_validate(&c, err, sizeof(err)), KS_OK);
+    ck_assert_int_eq(ks_conf_reload_into(&live, &c, NULL), 0);
+    ck_assert_str_eq(live.ops_auth_token, "tok-2");
+    {
+        const char *sv[8];
+        size_t n = ks_conf_secret_values(&live, sv, 8);
+
+        ck_assert_int_eq((int) n, 1);
+        ck_assert_str_eq(sv[0], "tok-2");
+    }
+    ks_conf_free(&live);
+    ks_conf_free(&c);
+
+    /* bad basic files: the line, never the password */
+    static const struct { const char *text, *want; } bad[] = {
+        { "alice:$apr1$abc$SECRETHASH\n", "line 1: htpasswd's MD5 hashes ($apr1$) are not supported" },
+        { "x:{SHA}SECRETHASH=\n", "line 1: unsalted {SHA} hashes are not supported" },
+        { "\nno-colon-SECRET\n", "line 2: expected user:password" },
+        { "alice:\n", "line 1: empty password" },
+        { "a b:SECRET\n", "line 1: white space in the user name" },
+        { "a:SECRET\na:SECRET2\n", "line 2: user \"a\" appears twice" },
+        { "a:$9$SECRET\n", "line 1: a password hash of a method" },
+        { "a:$2y$13$SECRETabcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS\n", "line 1: bcrypt cost 13 is too high" },
+        { "a:$6$rounds=900000$SECRET$x\n", "line 1: more than 500000 rounds" },
+        { "# nobody\n", "no user:password line" },
+    };
+    for (size_t i = 0; i < KS_ARRAY_LEN(bad); i++) {
+        unlink(bpath);
+        snprintf(bpath, sizeof(bpath), "%s", tmpfile_with(bad[i].text));
+        ks_conf_init(&c);
+        ck_assert_int_eq(ks_conf_set(&c, "ops.auth.basic.file", bpath, err, sizeof(err)), KS_OK);
+        ck_assert_int_eq(ks_conf_validate(&c, err, sizeof(err)), KS_ERROR);
+        ck_assert_msg(strstr(err, bad[i].want) != NULL, "%s: %s", bad[i].want, err);
+        ck_assert_msg(strstr(err, "SECRET") == NULL, "%s", err);
+        ks_conf_free(&c);
+    }
+
+    /* s3.access.key.file; AWS_ACCESS_KEY_ID does not override it */
+    snprintf(apath, sizeof(apath), "%s", tmpfile_with("AKIAFILE\n"));
+    ks_conf_init(&c);
+    snprintf(text, sizeof(text), "s3.access.key.file = %s\n", apath);
+    ck_assert_int_eq(load_str(&c, text, err, sizeof(err)), KS_OK);
+    {
+        char *env[] = { "AWS_ACCESS_KEY_ID=AKIAENV", NULL };
+
+        ck_assert_int_eq(ks_conf_apply_env(&c, env, err, sizeof(err), NULL), KS_OK);
+    }
+    ck_assert_int_eq(ks_conf_validate(&c, err, sizeof(err)), KS_OK);
+    ck_assert_str_eq(c.s3_access_key, "AKIAFILE");
+    ks_conf_free(&c);
+
+    /* error messages never quote a secret key's value */
+    ks_conf_init(&c);
+    ck_assert_int_eq(ks_conf_set(&c, "etcd.password", "SECRET\x01", err, sizeof(err)), KS_ERROR);
+    ck_assert_str_eq(err, "invalid value for etcd.password: contains a control character");
+    ck_assert_int_eq(load_str(&c, "s3.secret.key SECRET\n", err, sizeof(err)), KS_ERROR);
+    ck_assert_str_eq(err, "t.conf:1: missing '=' after \"s3.secret.key\"");
+    {
+        char *env[] = { "KAFSCALE_S3_SESSION_TOKEN=SECRET\x02", NULL };
+
+        ck_assert_int_eq(ks_conf_apply_env(&c, env, err, sizeof(err), NULL), KS_ERROR);
+        ck_assert_str_eq(err, "KAFSCALE_S3_SESSION_TOKEN: invalid value for s3.session.token: contains a control character");
+    }
+    ks_conf_free(&c);
+    for (size_t i = 0; i < ks_conf_key_count(); i++) {
+        const ks_conf_key_info_t *ki = ks_conf_key_info(i);
+        bool named = strstr(ki->name, "password") != NULL || strstr(ki->name, "secret") != NULL
+                     || strstr(ki->name, "token") != NULL || strstr(ki->name, "access.key") != NULL;
+        size_t n = strlen(ki->name);
+
+        if (n > 5 && strcmp(ki->name + n - 5, ".file") == 0)
+            named = false;
+        ck_assert_msg(ki->secret == named, "%s: secret flag %d", ki->name, ki->secret);
+    }
+    unlink(apath);
+    unlink(bpath);
+    unlink(tpath);
 }
 END_TEST
 
@@ -847,6 +1091,8 @@ conf_suite(void)
     tcase_add_test(tc, test_listeners);
     tcase_add_test(tc, test_validate);
     tcase_add_test(tc, test_secret_files);
+    tcase_add_test(tc, test_tls_keys);
+    tcase_add_test(tc, test_ops_auth);
     tcase_add_test(tc, test_reload);
     tcase_add_test(tc, test_key_table);
     tcase_add_test(tc, test_dump_roundtrip);

@@ -51,6 +51,9 @@ static const ks_api_entry_t api_table[KS_API_KEY_COUNT] = {
     [KS_API_DESCRIBE_USER_SCRAM_CREDENTIALS] = FORWARD(0, 0),
     [KS_API_ALTER_USER_SCRAM_CREDENTIALS] = FORWARD(0, 0),
     [KS_API_DESCRIBE_PRODUCERS] = LOCAL(0, 0, ks_h_describe_producers),
+    [KS_API_DESCRIBE_ACLS]     = FORWARD(0, 3),
+    [KS_API_CREATE_ACLS]       = FORWARD(0, 3),
+    [KS_API_DELETE_ACLS]       = FORWARD(0, 3),
 };
 
 const ks_api_entry_t *

@@ -57,6 +57,8 @@ struct ks_conn {
     bool sasl_raw;                /* the next frame is a raw SASL token (after
                                    * a SaslHandshake v0), not a request */
     struct ks_sasl_session *sasl; /* SASL state (auth.c); NULL before a handshake */
+    bool tls_handshaking;         /* TLS listener: handshake not done yet */
+    int64_t accepted_ms;
     ks_req_t *head, *tail;        /* requests in arrival order */
     int inflight;
     bool closing;
@@ -73,6 +75,7 @@ typedef struct {
     ks_inherit_t *in;
     struct event_base *base;
     int listener_security[KS_CONF_MAX_LISTENERS];  /* KS_SEC_* by listener index */
+    char listener_name[KS_CONF_MAX_LISTENERS][32]; /* listener names by index */
     ks_mvcache_t mvc;             /* the metadata snapshot */
     ks_conn_t *conns;
     int nconns;
@@ -163,13 +166,37 @@ void ks_fetch_shutdown(void);
 
 /* ---- Metadata (metadata.c), shared with the coordinator ---- */
 void ks_h_metadata(ks_req_t *req);
-/* Builds the Metadata response from a view. Sets *unknown to the number of
- * requested topics that do not exist. Runs in: worker, coordinator. */
-int ks_metadata_build(const ks_metaview_t *mv, int32_t self_id, const ks_metadata_req_t *req,
-                      int version, ks_metadata_resp_t *resp, ks_arena_t *a, int *unknown);
+/* Builds the Metadata response from a view, with each broker's endpoint
+ * of the named listener (the client's; NULL: the first endpoints). Sets
+ * *unknown to the number of requested topics that do not exist. Runs in:
+ * worker, coordinator. */
+int ks_metadata_build(const ks_metaview_t *mv, int32_t self_id, const char *listener,
+                      const ks_metadata_req_t *req, int version, ks_metadata_resp_t *resp,
+                      ks_arena_t *a, int *unknown);
+/* Authorization of a built Metadata response (fn answers one check; quiet:
+ * neither counted nor logged).  Runs in: worker, coordinator. */
+typedef bool (*ks_metadata_authz_fn)(void *arg, int op, int rt, const char *name, size_t len, bool quiet);
+void ks_metadata_authorize(const ks_metadata_req_t *req, int version, bool create, ks_metadata_resp_t *resp,
+                           ks_metadata_authz_fn fn, void *arg, int *unknown);
 /* Whether the request asks for topics to be created when missing. */
 bool ks_metadata_wants_create(const ks_metadata_req_t *req, int version);
 /* Kafka's topic name rules: 1..249 chars of [a-zA-Z0-9._-], not "." or "..". */
 bool ks_topic_name_valid(const char *name, size_t len);
+
+/* ---- authorization (authz.c) ---- */
+/* Whether authorizer = acl. */
+bool ks_authz_on(void);
+/* Whether the request's principal may do op on the resource; a denial is
+ * counted and logged (src/acl.h).  Always true with authorizer = none. */
+bool ks_authz(ks_req_t *req, int op, int rt, const char *name, size_t len);
+/* The same without counting or logging a denial (filters). */
+bool ks_authz_quiet(ks_req_t *req, int op, int rt, const char *name, size_t len);
+/* Writes the identity trailer of a forwarded request (principal, peer,
+ * u16 lengths, magic) into buf; its length, 0 when it does not fit.  The
+ * coordinator strips it (coordinator.c). */
+#define KS_FWD_TRAILER_MAGIC 0x4b534155u   /* "KSAU" */
+#define KS_FWD_TRAILER_FIXED 8
+#define KS_FWD_TRAILER_MAX (255 + 255 + KS_FWD_TRAILER_FIXED)
+size_t ks_authz_trailer(const ks_req_t *req, uint8_t *buf, size_t cap);
 
 #endif

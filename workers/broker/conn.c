@@ -9,6 +9,10 @@
  * response the client does not read must make progress within
  * request.timeout.ms (slowloris), else the connection is closed.
  *
+ * On SSL and SASL_SSL listeners the connection is a TLS bufferevent
+ * (tls.c): the handshake runs first and must complete within
+ * request.timeout.ms; the callbacks below see decrypted bytes.
+ *
  * The master counts connections per client address (max.connections.per.ip);
  * each connection arrives with the master's key for its address, and the
  * worker hands the key back over the channel when the connection closes.
@@ -31,6 +35,7 @@
 #include "broker.h"
 #include "log.h"
 #include "stats.h"
+#include "tls.h"
 #include "util.h"
 
 #define MAX_INFLIGHT      ((int) ks_W.in->conf->max_inflight_requests_per_connection)
@@ -142,11 +147,19 @@ ks_conn_accept(int fd, uint32_t listener, uint32_t addr_key)
     c->authenticated = c->security == KS_SEC_PLAINTEXT || c->security == KS_SEC_SSL;
     snprintf(c->principal, sizeof(c->principal), "User:ANONYMOUS");
     c->addr_key = addr_key;
-    c->last_active_ms = ks_now_ms();
+    c->last_active_ms = c->accepted_ms = ks_now_ms();
     peer_name(fd, c->peer, sizeof(c->peer));
-    c->bev = bufferevent_socket_new(ks_W.base, fd, BEV_OPT_CLOSE_ON_FREE);
+    if (c->security == KS_SEC_SSL || c->security == KS_SEC_SASL_SSL) {
+        c->tls_handshaking = true;
+        c->bev = ks_tls_accept(ks_W.base, fd);        /* closes fd on failure */
+        if (c->bev == NULL)
+            ks_log_error("could not start tls with %s, closing the connection", c->peer);
+    } else {
+        c->bev = bufferevent_socket_new(ks_W.base, fd, BEV_OPT_CLOSE_ON_FREE);
+        if (c->bev == NULL)
+            close(fd);
+    }
     if (c->bev == NULL) {
-        close(fd);
         free(c);
         atomic_fetch_sub(&ks_W.in->shm->procs[ks_W.in->slot].conns, 1);
         closed_add(addr_key);
@@ -205,6 +218,8 @@ ks_conn_close(ks_conn_t *c, const char *why)
     if (c->next != NULL)
         c->next->prev = c->prev;
     ks_W.nconns--;
+    if ((c->security == KS_SEC_SSL || c->security == KS_SEC_SASL_SSL) && !c->tls_handshaking)
+        ks_tls_close_notify(c->bev);
     bufferevent_free(c->bev);
     c->bev = NULL;
     c->head = c->tail = NULL;
@@ -481,6 +496,40 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
     ks_conn_t *c = arg;
 
     (void) bev;
+    if (what & BEV_EVENT_CONNECTED) {
+        char desc[128];
+
+        c->tls_handshaking = false;
+        c->last_active_ms = ks_now_ms();
+        if (ks_tls_established(c->bev, c->security == KS_SEC_SSL ? c->principal : NULL,
+                               c->security == KS_SEC_SSL ? sizeof(c->principal) : 0, desc,
+                               sizeof(desc)) != KS_OK) {
+            ks_log_warn("closing connection from %s: the subject of its client certificate does not "
+                        "fit in a principal (%zu bytes at most)", c->peer, sizeof(c->principal) - 6);
+            ks_conn_close(c, NULL);
+            return;
+        }
+        ks_log_debug("tls handshake with %s done (%s), principal %s", c->peer, desc, c->principal);
+        return;
+    }
+    if (c->tls_handshaking) {
+        /* One line for a failed handshake, with OpenSSL's reason. */
+        char why[512];
+
+        if ((what & BEV_EVENT_TIMEOUT) != 0)
+            snprintf(why, sizeof(why), "timed out");
+        else
+            ks_tls_error(c->bev, why, sizeof(why));
+        if (why[0] == 0 && (what & BEV_EVENT_EOF) != 0) {
+            ks_log_debug("connection from %s closed by the client during the tls handshake", c->peer);
+        } else {
+            if (why[0] == 0)
+                snprintf(why, sizeof(why), "%s", errno != 0 ? strerror(errno) : "connection lost");
+            ks_log_warn("tls handshake with %s failed: %s", c->peer, why);
+        }
+        ks_conn_close(c, NULL);
+        return;
+    }
     if (what & BEV_EVENT_EOF) {
         ks_log_debug("connection from %s closed by the client", c->peer);
         ks_conn_close(c, NULL);
@@ -489,7 +538,11 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
                     c->peer, evbuffer_get_length(bufferevent_get_output(c->bev)));
         ks_conn_close(c, NULL);
     } else if (what & BEV_EVENT_ERROR) {
-        ks_log_debug("connection from %s failed: %s", c->peer, strerror(errno));
+        char why[512] = "";
+
+        if (c->security == KS_SEC_SSL || c->security == KS_SEC_SASL_SSL)
+            ks_tls_error(c->bev, why, sizeof(why));
+        ks_log_debug("connection from %s failed: %s", c->peer, why[0] ? why : strerror(errno));
         ks_conn_close(c, NULL);
     }
 }
@@ -509,7 +562,11 @@ ks_conn_idle_sweep(int64_t now_ms, int64_t idle_ms)
         closed_flush();
     for (c = ks_W.conns; c != NULL; c = next) {
         next = c->next;
-        if (c->frame_start_ms != 0 && !c->read_paused && now_ms - c->frame_start_ms > frame_ms) {
+        if (c->tls_handshaking && now_ms - c->accepted_ms > frame_ms) {
+            ks_log_warn("tls handshake with %s failed: not completed within request.timeout.ms (%lld ms)",
+                        c->peer, (long long) (now_ms - c->accepted_ms));
+            ks_conn_close(c, NULL);
+        } else if (c->frame_start_ms != 0 && !c->read_paused && now_ms - c->frame_start_ms > frame_ms) {
             size_t have = evbuffer_get_length(bufferevent_get_input(c->bev));
             ks_log_warn("closing connection from %s: request not received whole within "
                         "request.timeout.ms (%zu bytes in %lld ms)", c->peer, have,

@@ -22,6 +22,7 @@
 
 #include <event2/event.h>
 
+#include "acl.h"
 #include "broker.h"
 #include "downconvert.h"
 #include "log.h"
@@ -453,10 +454,19 @@ ks_h_fetch(ks_req_t *req)
             t = mv ? ks_metaview_topic_by_id(mv, &rt[i].topic_id) : NULL;
             terr = KS_ERR_UNKNOWN_TOPIC_ID;
             ot[i].topic_id = rt[i].topic_id;
+            if (t != NULL && !ks_authz(req, KS_ACL_OP_READ, KS_ACL_RT_TOPIC, t->name, t->name_len)) {
+                t = NULL;
+                terr = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+            }
         } else {
             t = mv && rt[i].topic.len > 0 ? ks_metaview_topic(mv, rt[i].topic.p, (size_t) rt[i].topic.len) : NULL;
             terr = KS_ERR_UNKNOWN_TOPIC_OR_PARTITION;
             ot[i].topic = rt[i].topic;
+            if (!ks_authz(req, KS_ACL_OP_READ, KS_ACL_RT_TOPIC, rt[i].topic.p,
+                          rt[i].topic.len > 0 ? (size_t) rt[i].topic.len : 0)) {
+                t = NULL;
+                terr = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+            }
         }
         ot[i].partitions.items = op_parts;
         ot[i].partitions.count = np;

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl.h"
 #include "broker.h"
 #include "log.h"
 #include "proto/errors.h"
@@ -300,6 +301,9 @@ ks_h_list_offsets(ks_req_t *req)
             ks_req_fail_close(req, "out of memory");
             return;
         }
+        bool allowed = ks_authz(req, KS_ACL_OP_DESCRIBE, KS_ACL_RT_TOPIC, rt[i].name.p,
+                                rt[i].name.len > 0 ? (size_t) rt[i].name.len : 0);
+
         ot[i].name = rt[i].name;
         ot[i].partitions.items = o;
         ot[i].partitions.count = np;
@@ -317,8 +321,9 @@ ks_h_list_offsets(ks_req_t *req)
             o[j].offset = -1;
             o[j].leader_epoch = -1;
             o[j].old_style_offsets = KS_ARRAY_EMPTY;
-            err = check_partition(mv, rt[i].name.p, rt[i].name.len, rp[j].partition_index,
-                                  version >= 4 ? rp[j].current_leader_epoch : -1, &t, &mp);
+            err = !allowed ? KS_ERR_TOPIC_AUTHORIZATION_FAILED
+                           : check_partition(mv, rt[i].name.p, rt[i].name.len, rp[j].partition_index,
+                                             version >= 4 ? rp[j].current_leader_epoch : -1, &t, &mp);
             if (err != KS_ERR_NONE) {
                 o[j].error_code = err;
                 continue;
@@ -386,6 +391,9 @@ ks_h_offset_for_leader_epoch(ks_req_t *req)
             ks_req_fail_close(req, "out of memory");
             return;
         }
+        bool allowed = ks_authz(req, KS_ACL_OP_DESCRIBE, KS_ACL_RT_TOPIC, rt[i].topic.p,
+                                rt[i].topic.len > 0 ? (size_t) rt[i].topic.len : 0);
+
         ot[i].topic = rt[i].topic;
         ot[i].partitions.items = o;
         ot[i].partitions.count = np;
@@ -398,8 +406,9 @@ ks_h_offset_for_leader_epoch(ks_req_t *req)
             o[j].partition = rp[j].partition;
             o[j].leader_epoch = -1;
             o[j].end_offset = -1;
-            err = check_partition(mv, rt[i].topic.p, rt[i].topic.len, rp[j].partition,
-                                  version >= 2 ? rp[j].current_leader_epoch : -1, &t, &mp);
+            err = !allowed ? KS_ERR_TOPIC_AUTHORIZATION_FAILED
+                           : check_partition(mv, rt[i].topic.p, rt[i].topic.len, rp[j].partition,
+                                             version >= 2 ? rp[j].current_leader_epoch : -1, &t, &mp);
             o[j].error_code = err;
             if (err != KS_ERR_NONE)
                 continue;

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "acl.h"
 #include "broker.h"
 #include "log.h"
 #include "proto/errors.h"
@@ -71,8 +72,9 @@ fill_topic(const ks_metaview_t *mv, const ks_mv_topic_t *t, ks_metadata_resp_met
 }
 
 int
-ks_metadata_build(const ks_metaview_t *mv, int32_t self_id, const ks_metadata_req_t *req,
-                  int version, ks_metadata_resp_t *resp, ks_arena_t *a, int *unknown)
+ks_metadata_build(const ks_metaview_t *mv, int32_t self_id, const char *listener,
+                  const ks_metadata_req_t *req, int version, ks_metadata_resp_t *resp,
+                  ks_arena_t *a, int *unknown)
 {
     ks_metadata_resp_metadata_response_broker_t *bs;
     ks_metadata_resp_metadata_response_topic_t *ts;
@@ -85,9 +87,11 @@ ks_metadata_build(const ks_metaview_t *mv, int32_t self_id, const ks_metadata_re
     if (bs == NULL)
         return KS_ERROR;
     for (int32_t i = 0; i < mv->nbrokers; i++) {
+        const char *host;
+
+        ks_mv_broker_endpoint(&mv->brokers[i], listener, &host, &bs[i].port);
         bs[i].node_id = mv->brokers[i].node_id;
-        bs[i].host = KS_STR(mv->brokers[i].host);
-        bs[i].port = mv->brokers[i].port;
+        bs[i].host = KS_STR(host);
         bs[i].rack = mv->brokers[i].rack ? KS_STR(mv->brokers[i].rack) : KS_STR_NULL;
     }
     resp->brokers = (ks_array_t) { bs, mv->nbrokers };
@@ -136,6 +140,58 @@ ks_metadata_build(const ks_metaview_t *mv, int32_t self_id, const ks_metadata_re
     return KS_OK;
 }
 
+/* Authorization of a built response (Kafka's handleTopicMetadataRequest):
+ * topics the principal may not DESCRIBE are left out of an all-topics
+ * answer and get TOPIC_AUTHORIZATION_FAILED when named; a missing topic
+ * that would be auto-created needs CREATE on the cluster or the topic,
+ * else it gets TOPIC_AUTHORIZATION_FAILED too.  *unknown counts only the
+ * topics left to create. */
+void
+ks_metadata_authorize(const ks_metadata_req_t *req, int version, bool create, ks_metadata_resp_t *resp,
+                      ks_metadata_authz_fn fn, void *arg, int *unknown)
+{
+    ks_metadata_resp_metadata_response_topic_t *ts = resp->topics.items;
+    bool all = req->topics.count < 0 || (version == 0 && req->topics.count == 0);
+    int32_t n = 0;
+
+    for (int32_t i = 0; i < resp->topics.count; i++) {
+        ks_metadata_resp_metadata_response_topic_t *t = &ts[i];
+        const char *name = t->name.p ? t->name.p : "";
+        size_t len = t->name.len > 0 ? (size_t) t->name.len : 0;
+
+        if (all) {
+            if (fn(arg, KS_ACL_OP_DESCRIBE, KS_ACL_RT_TOPIC, name, len, true))
+                ts[n++] = *t;
+            continue;
+        }
+        n++;
+        if (t->name.len < 0)
+            continue;                /* an unknown topic id */
+        if (!fn(arg, KS_ACL_OP_DESCRIBE, KS_ACL_RT_TOPIC, name, len, false)) {
+            if (t->error_code == KS_ERR_UNKNOWN_TOPIC_OR_PARTITION)
+                (*unknown)--;
+            t->error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+            t->partitions = (ks_array_t) { NULL, 0 };
+            t->is_internal = false;
+            memset(&t->topic_id, 0, sizeof(t->topic_id));
+            continue;
+        }
+        if (create && t->error_code == KS_ERR_UNKNOWN_TOPIC_OR_PARTITION &&
+            !fn(arg, KS_ACL_OP_CREATE, KS_ACL_RT_CLUSTER, KS_ACL_CLUSTER_NAME, strlen(KS_ACL_CLUSTER_NAME), true) &&
+            !fn(arg, KS_ACL_OP_CREATE, KS_ACL_RT_TOPIC, name, len, false)) {
+            (*unknown)--;
+            t->error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+        }
+    }
+    resp->topics.count = n;
+}
+
+static bool
+worker_authz(void *arg, int op, int rt, const char *name, size_t len, bool quiet)
+{
+    return quiet ? ks_authz_quiet(arg, op, rt, name, len) : ks_authz(arg, op, rt, name, len);
+}
+
 /* Runs in: worker. */
 void
 ks_h_metadata(ks_req_t *req)
@@ -147,11 +203,16 @@ ks_h_metadata(ks_req_t *req)
     int unknown = 0;
 
     if (resp == NULL || mv == NULL ||
-        ks_metadata_build(mv, (int32_t) ks_W.in->conf->broker_id, mreq, version, resp, &req->arena,
-                          &unknown) != KS_OK) {
+        ks_metadata_build(mv, (int32_t) ks_W.in->conf->broker_id,
+                          req->conn->listener < KS_CONF_MAX_LISTENERS
+                              ? ks_W.listener_name[req->conn->listener] : NULL,
+                          mreq, version, resp, &req->arena, &unknown) != KS_OK) {
         ks_req_fail_close(req, "could not build the metadata response");
         return;
     }
+    if (ks_authz_on())
+        ks_metadata_authorize(mreq, version, ks_W.in->conf->auto_create_topics_enable &&
+                              ks_metadata_wants_create(mreq, version), resp, worker_authz, req, &unknown);
     if (unknown > 0 && ks_W.in->conf->auto_create_topics_enable &&
         ks_metadata_wants_create(mreq, version)) {
         /* The coordinator creates the topics and answers. */

@@ -15,6 +15,7 @@
 
 #include <event2/event.h>
 
+#include "acl.h"
 #include "broker.h"
 #include "log.h"
 #include "notify.h"
@@ -405,11 +406,16 @@ ks_h_produce(ks_req_t *req)
         return;
     }
     resp->responses = (ks_array_t) { trs, nt };
+    if (ks_authz_on())
+        (void) ks_worker_meta();         /* the ACLs as published now */
     for (int32_t i = 0; i < nt; i++) {
         ks_produce_req_topic_produce_data_t *td = &((ks_produce_req_topic_produce_data_t *) preq->topic_data.items)[i];
         int32_t np = td->partition_data.count > 0 ? td->partition_data.count : 0;
         ks_produce_resp_partition_produce_response_t *prs =
             ks_arena_alloc(&req->arena, sizeof(*prs) * (size_t) (np ? np : 1));
+        bool allowed = top_err != KS_ERR_NONE || preq->transactional_id.len >= 0 ||
+                       ks_authz(req, KS_ACL_OP_WRITE, KS_ACL_RT_TOPIC, td->name.p,
+                                td->name.len > 0 ? (size_t) td->name.len : 0);
 
         if (prs == NULL) {
             free(w);
@@ -431,6 +437,8 @@ ks_h_produce(ks_req_t *req)
              * refused (InitProducerId refuses transactional ids first). */
             if (top_err == KS_ERR_NONE && preq->transactional_id.len >= 0)
                 prs[j].error_code = KS_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+            else if (!allowed)
+                prs[j].error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
         }
     }
     w->req = req;
@@ -466,6 +474,9 @@ ks_h_describe_producers(ks_req_t *req)
         ks_describe_producers_resp_partition_response_t *prs =
             ks_arena_alloc(&req->arena, sizeof(*prs) * (size_t) (np ? np : 1));
 
+        bool allowed = ks_authz(req, KS_ACL_OP_READ, KS_ACL_RT_TOPIC, tq->name.p,
+                                tq->name.len > 0 ? (size_t) tq->name.len : 0);
+
         trs[i].name = tq->name;
         trs[i].partitions = (ks_array_t) { prs, prs ? np : 0 };
         for (int32_t j = 0; prs != NULL && j < np; j++) {
@@ -476,6 +487,10 @@ ks_h_describe_producers(ks_req_t *req)
             prs[j].partition_index = p;
             prs[j].error_message = KS_STR_NULL;
             prs[j].active_producers = (ks_array_t) { NULL, 0 };
+            if (!allowed) {
+                prs[j].error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+                continue;
+            }
             if (t == NULL || p < 0 || p >= t->npartitions) {
                 prs[j].error_code = KS_ERR_UNKNOWN_TOPIC_OR_PARTITION;
                 continue;

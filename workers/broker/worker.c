@@ -23,6 +23,7 @@
 #include "rpclink.h"
 #include "objstore/objstore.h"
 #include "shm/ring.h"
+#include "tls.h"
 #include "util.h"
 
 ks_worker_t ks_W;
@@ -77,9 +78,12 @@ ks_forget_request(ks_req_t *req)
 static void
 forward_send(ks_req_t *req)
 {
+    uint8_t who[KS_FWD_TRAILER_MAX];
+    size_t wl = ks_authz_trailer(req, who, sizeof(who));
+
     req->forward_sent = ks_rpclink_send(ks_W.coord, req->rpc_id, KS_RPC_KAFKA,
                                         req->conn != NULL ? req->conn->listener : 0,
-                                        req->frame, req->frame_len, NULL, 0) == KS_OK;
+                                        req->frame, req->frame_len, who, wl) == KS_OK;
 }
 
 /* Requests wait (bounded by request.timeout.ms) while the link to the
@@ -275,6 +279,15 @@ on_stop(void *arg)
     (void) tv;
 }
 
+/* SIGHUP, after the configuration was reloaded: new TLS connections get
+ * the certificate, key and CAs read again now. */
+static void
+on_reload(void *arg)
+{
+    (void) arg;
+    ks_tls_reload(ks_W.in->conf);
+}
+
 int
 ks_worker_main(ks_inherit_t *in)
 {
@@ -285,11 +298,23 @@ ks_worker_main(ks_inherit_t *in)
     {
         ks_listener_t ls[KS_CONF_MAX_LISTENERS];
         int n = ks_conf_parse_listeners(in->conf->listeners, ls, KS_CONF_MAX_LISTENERS, NULL, 0);
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
             ks_W.listener_security[i] = ks_conf_listener_security(in->conf, ls[i].name);
+            _Static_assert(sizeof(ks_W.listener_name[i]) == sizeof(ls[i].name), "listener name size");
+            memcpy(ks_W.listener_name[i], ls[i].name, sizeof(ls[i].name));
+        }
     }
     if (ks_child_setup(in, "worker", in->index) != KS_OK)
         return 1;
+    if (ks_tls_needed(in->conf)) {
+        /* Forked with the master's context: the last certificate that
+         * loaded, even if the files are broken now. */
+        if (!ks_tls_ready()) {
+            ks_log_error("no TLS context inherited from the master");
+            return KS_EXIT_FATAL;
+        }
+        ks_child_on_reload(on_reload, NULL);
+    }
     ks_W.base = event_base_new();
     if (ks_W.base == NULL) {
         ks_log_error("could not create the event loop");
@@ -335,6 +360,7 @@ ks_worker_main(ks_inherit_t *in)
     ks_fetch_shutdown();
     ks_objstore_close(ks_W.os);
     ks_mvcache_free(&ks_W.mvc);
+    ks_tls_shutdown();
     free(ks_W.pending);
     event_base_free(ks_W.base);
     close(in->chan_fd);

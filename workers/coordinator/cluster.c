@@ -2,7 +2,11 @@
  * cluster.c: brokers and partition ownership.  Runs in: coordinator.
  *
  * Each broker registers /kafscale/brokers/<id> on a lease it keeps alive;
- * the live brokers are the registered ones.  Every partition has exactly one
+ * the live brokers are the registered ones.  A registration is
+ * {"id", "host", "port", "rack", "endpoints": ["NAME://host:port", ...]}:
+ * host and port are the first endpoint (what older brokers read), the
+ * endpoints one per listener, so that clients get the addresses of the
+ * listener they came in through.  Every partition has exactly one
  * owner at a time: the holder of /kafscale/partition-leases/<t>/<p> (value:
  * the broker id, attached to the owner's lease, as in the original).  The
  * wanted owner of a partition is computed the same way on every broker
@@ -196,6 +200,46 @@ cmp_i32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* A registration's "endpoints": ["NAME://host:port", ...], one per
+ * listener (as in Kafka's broker registrations).  Older registrations have
+ * none: clients of every listener then get the host and port. */
+static void
+endpoints_from_json(ks_mv_broker_t *b, const cJSON *arr)
+{
+    const cJSON *e;
+    int n = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;
+
+    if (n <= 0 || (b->endpoints = calloc((size_t) n, sizeof(ks_mv_endpoint_t))) == NULL)
+        return;
+    cJSON_ArrayForEach(e, arr) {
+        ks_listener_t l;
+
+        if (!cJSON_IsString(e) || ks_conf_parse_listeners(e->valuestring, &l, 1, NULL, 0) != 1)
+            continue;
+        b->endpoints[b->nendpoints].listener = strdup(l.name);
+        b->endpoints[b->nendpoints].host = strdup(l.host);
+        b->endpoints[b->nendpoints].port = l.port;
+        b->nendpoints++;
+    }
+}
+
+static void
+endpoints_to_json(cJSON *doc, const ks_mv_broker_t *b)
+{
+    cJSON *arr = cJSON_AddArrayToObject(doc, "endpoints");
+
+    for (int32_t i = 0; arr != NULL && i < b->nendpoints; i++) {
+        const ks_mv_endpoint_t *e = &b->endpoints[i];
+        char buf[512];
+
+        if (strchr(e->host, ':') != NULL)
+            snprintf(buf, sizeof(buf), "%s://[%s]:%d", e->listener, e->host, (int) e->port);
+        else
+            snprintf(buf, sizeof(buf), "%s://%s:%d", e->listener, e->host, (int) e->port);
+        cJSON_AddItemToArray(arr, cJSON_CreateString(buf));
+    }
+}
+
 static void
 rebuild_brokers(void)
 {
@@ -215,15 +259,14 @@ rebuild_brokers(void)
         bs[i].host = strdup(host->valuestring);
         bs[i].port = (int32_t) port->valuedouble;
         bs[i].rack = cJSON_IsString(rack) ? strdup(rack->valuestring) : NULL;
+        endpoints_from_json(&bs[i], cJSON_GetObjectItemCaseSensitive(it, "endpoints"));
         CL.live[i] = bs[i].node_id;
         i++;
     }
     qsort(CL.live, (size_t) i, sizeof(int32_t), cmp_i32);
     CL.nlive = i;
-    for (int32_t j = 0; j < ks_C.mv.nbrokers; j++) {
-        free(ks_C.mv.brokers[j].host);
-        free(ks_C.mv.brokers[j].rack);
-    }
+    for (int32_t j = 0; j < ks_C.mv.nbrokers; j++)
+        ks_mv_broker_clear(&ks_C.mv.brokers[j]);
     free(ks_C.mv.brokers);
     ks_C.mv.brokers = bs;
     ks_C.mv.nbrokers = i;
@@ -371,6 +414,8 @@ lease_granted(void *arg, const ks_ms_result_t *res)
         cJSON_AddStringToObject(doc, "rack", self->rack);
     else
         cJSON_AddNullToObject(doc, "rack");
+    if (self != NULL)
+        endpoints_to_json(doc, self);
     json = cJSON_PrintUnformatted(doc);
     snprintf(key, sizeof(key), BROKERS_PREFIX "%d", self_id());
     /* Our own registration is known at once (the watch confirms it). */

@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "conf.h"
+#include "acl.h"
 #include "coordinator.h"
 #include "log.h"
 #include "proto/errors.h"
@@ -424,7 +425,9 @@ describe_broker(dlist_t *l, ks_str_t rname, int16_t *ec, ks_str_t *msg)
         if (idx < 0 || !wanted(l, line))
             continue;
         ki = ks_conf_key_info((size_t) idx);
-        sensitive = strcmp(eq + 3, "(set)") == 0 || looks_secret(line);
+        /* the key table says which keys are secret; the name test is a
+         * second guard for keys added without the flag */
+        sensitive = ki->secret || looks_secret(line);
         broker_value(ki->type, eq + 3, value, sizeof(value));
         src = ks_C.in->conf->origin[idx] == KS_CONF_SRC_DEFAULT ? SRC_DEFAULT : SRC_STATIC_BROKER;
         e = dl_add(l, line, value, true, src, sensitive, broker_key_type(ki->type, sensitive), ki->doc);
@@ -432,6 +435,23 @@ describe_broker(dlist_t *l, ks_str_t rname, int16_t *ec, ks_str_t *msg)
             syn_add(l, e, line, sensitive ? NULL : value, src);
     }
     free(buf);
+}
+
+/* DESCRIBE_CONFIGS / ALTER_CONFIGS on the topic (TOPIC_AUTHORIZATION_FAILED)
+ * or, for brokers and their loggers, on the cluster
+ * (CLUSTER_AUTHORIZATION_FAILED).  False with *ec set when denied. */
+static bool
+config_authorized(ks_creq_t *creq, int8_t type, ks_str_t name, int op, int16_t *ec)
+{
+    if (type == RES_TOPIC && !ks_coord_authz(creq, op, KS_ACL_RT_TOPIC, name)) {
+        *ec = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+        return false;
+    }
+    if ((type == RES_BROKER || type == RES_BROKER_LOGGER) && !ks_coord_authz_cluster(creq, op)) {
+        *ec = KS_ERR_CLUSTER_AUTHORIZATION_FAILED;
+        return false;
+    }
+    return true;
 }
 
 void
@@ -470,6 +490,9 @@ ks_h_describe_configs(ks_creq_t *creq)
             ks_creq_close(creq);
             return;
         }
+        if (!config_authorized(creq, rr[i].resource_type, rr[i].resource_name, KS_ACL_OP_DESCRIBE_CONFIGS,
+                               &rs[i].error_code))
+            continue;
         switch (rr[i].resource_type) {
         case RES_TOPIC:
             describe_topic(&l, has_nul(rr[i].resource_name) ? NULL : cstr(creq, rr[i].resource_name),
@@ -892,6 +915,8 @@ alter_run(ks_creq_t *creq)
             *r->msg = afmt(creq, "Unsupported resource type: %d", r->type);
             continue;
         }
+        if (!config_authorized(creq, r->type, r->name, KS_ACL_OP_ALTER_CONFIGS, r->ec))
+            continue;
         *r->ec = precheck(creq, r->cops, r->ncops, r->msg);
         if (*r->ec != KS_ERR_NONE)
             continue;

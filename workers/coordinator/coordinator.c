@@ -21,6 +21,7 @@
 #include "ops.h"
 #include "proto/errors.h"
 #include "util.h"
+#include "workers/broker/broker.h"
 
 ks_coord_t ks_C;
 
@@ -50,6 +51,9 @@ static const ks_chandler_fn handlers[KS_API_KEY_COUNT] = {
     [KS_API_INCREMENTAL_ALTER_CONFIGS] = ks_h_incremental_alter_configs,
     [KS_API_DESCRIBE_USER_SCRAM_CREDENTIALS] = ks_h_describe_user_scram_credentials,
     [KS_API_ALTER_USER_SCRAM_CREDENTIALS] = ks_h_alter_user_scram_credentials,
+    [KS_API_DESCRIBE_ACLS] = ks_h_describe_acls,
+    [KS_API_CREATE_ACLS] = ks_h_create_acls,
+    [KS_API_DELETE_ACLS] = ks_h_delete_acls,
 };
 
 /* Not inlined: gcc's use-after-free check cannot follow the count. */
@@ -145,8 +149,43 @@ ks_creq_close(ks_creq_t *creq)
     creq_free(creq);
 }
 
+const char *
+ks_creq_listener(const ks_creq_t *creq)
+{
+    static ks_listener_t ls[KS_CONF_MAX_LISTENERS];
+    static int n = -1;
+
+    /* listeners is not reloadable: parsed once */
+    if (n < 0)
+        n = ks_conf_parse_listeners(ks_C.in->conf->listeners, ls, KS_CONF_MAX_LISTENERS, NULL, 0);
+    return n > 0 && creq->listener < (uint32_t) n ? ls[creq->listener].name : NULL;
+}
+
+/* The principal and peer the worker appended to the frame
+ * (workers/broker/authz.c). */
+static int
+strip_identity(ks_creq_t *creq)
+{
+    const uint8_t *end = creq->frame + creq->frame_len;
+    size_t pl, hl;
+
+    if (creq->frame_len < KS_FWD_TRAILER_FIXED || ks_be32(end - 4) != KS_FWD_TRAILER_MAGIC)
+        return KS_ERROR;
+    pl = ks_be16(end - 8);
+    hl = ks_be16(end - 6);
+    if (pl >= sizeof(creq->principal) || hl >= sizeof(creq->peer) ||
+        pl + hl + KS_FWD_TRAILER_FIXED > creq->frame_len)
+        return KS_ERROR;
+    creq->frame_len -= pl + hl + KS_FWD_TRAILER_FIXED;
+    memcpy(creq->principal, creq->frame + creq->frame_len, pl);
+    creq->principal[pl] = 0;
+    memcpy(creq->peer, creq->frame + creq->frame_len + pl, hl);
+    creq->peer[hl] = 0;
+    return KS_OK;
+}
+
 static void
-handle_kafka(ks_link_t *l, uint32_t id, uint8_t *frame, size_t len)
+handle_kafka(ks_link_t *l, uint32_t id, uint32_t listener, uint8_t *frame, size_t len)
 {
     ks_creq_t *creq = calloc(1, sizeof(*creq));
     ks_reader_t r;
@@ -160,8 +199,15 @@ handle_kafka(ks_link_t *l, uint32_t id, uint8_t *frame, size_t len)
     creq->link = l;
     l->refs++;
     creq->rpc_id = id;
+    creq->listener = listener;
     creq->frame = frame;
     creq->frame_len = len;
+    if (strip_identity(creq) != KS_OK) {
+        ks_log_error("worker %d forwarded a request without a valid identity trailer", l->worker);
+        ks_creq_close(creq);
+        return;
+    }
+    len = creq->frame_len;
     ks_arena_init(&creq->arena, 64u << 20);
     ks_reader_init(&r, frame, len);
     if (ks_decode_request_header(&r, &creq->hdr) != KS_OK) {
@@ -235,7 +281,7 @@ link_read_cb(struct bufferevent *bev, void *arg)
             free(payload);
             break;
         case KS_RPC_KAFKA:
-            handle_kafka(l, h.id, payload, h.len);
+            handle_kafka(l, h.id, h.aux, payload, h.len);
             break;
         case KS_RPC_COMMIT:
             ks_topics_commit(l, h.id, payload, h.len, commit_reply);
@@ -303,7 +349,7 @@ open_link_listener(void)
 static void on_loaded(int rc);
 
 static void
-on_logs_loaded(int rc)
+on_acls_loaded(int rc)
 {
     if (rc != KS_OK) {
         on_loaded(rc);
@@ -311,6 +357,16 @@ on_logs_loaded(int rc)
     }
     ks_topics_watch();
     ks_cluster_start(on_loaded);
+}
+
+static void
+on_logs_loaded(int rc)
+{
+    if (rc != KS_OK) {
+        on_loaded(rc);
+        return;
+    }
+    ks_acls_load(on_acls_loaded);
 }
 
 static void
@@ -449,6 +505,7 @@ ks_coordinator_main(ks_inherit_t *in)
     ks_ops_stop();
     ks_metastore_close(ks_C.ms);
     ks_metaview_free(&ks_C.mv);
+    ks_acls_shutdown();
     free(ks_C.cluster_id);
     event_base_free(ks_C.base);
     return rc;

@@ -31,6 +31,7 @@ struct ks_link {
 typedef struct ks_creq {
     ks_link_t *link;
     uint32_t rpc_id;
+    uint32_t listener;           /* index of the client's listener */
     uint8_t *frame;              /* owned copy of the request frame */
     size_t frame_len;
     ks_request_header_t hdr;
@@ -38,6 +39,8 @@ typedef struct ks_creq {
     void *request;
     void *response;
     int outstanding;             /* store operations still running */
+    char principal[256];         /* who asks ("User:alice"), from the worker */
+    char peer[256];              /* the client's "ip:port" */
 } ks_creq_t;
 
 typedef struct {
@@ -60,6 +63,9 @@ extern ks_coord_t ks_C;
 void ks_creq_respond(ks_creq_t *creq);
 /* Frees creq without answering (the worker closes the client connection). */
 void ks_creq_close(ks_creq_t *creq);
+/* The name of the listener the client connected to ("SSL"), for the
+ * endpoints given back to it; NULL when unknown. */
+const char *ks_creq_listener(const ks_creq_t *creq);
 
 /* topics.c */
 /* Loads cluster id and topics from the store, then calls done(KS_OK|KS_ERROR). */
@@ -165,5 +171,30 @@ void ks_h_delete_groups(ks_creq_t *creq);
 void ks_h_offset_commit(ks_creq_t *creq);
 void ks_h_offset_fetch(ks_creq_t *creq);
 void ks_h_offset_delete(ks_creq_t *creq);
+
+/* acls.c: the ACL store, the ACL APIs, the authorizer of forwarded
+ * requests (src/acl.h) */
+/* Watches and reads the stored bindings into ks_C.mv.acls, then calls
+ * done(KS_OK|KS_ERROR). */
+void ks_acls_load(void (*done)(int rc));
+void ks_acls_shutdown(void);
+void ks_h_create_acls(ks_creq_t *creq);
+void ks_h_describe_acls(ks_creq_t *creq);
+void ks_h_delete_acls(ks_creq_t *creq);
+/* Whether creq's principal may do op on the resource (always with
+ * authorizer = none); a denial is counted and logged. */
+bool ks_coord_authz(const ks_creq_t *creq, int op, int rt, ks_str_t name);
+bool ks_coord_authz_cluster(const ks_creq_t *creq, int op);
+/* The same without counting or logging a denial (filters). */
+bool ks_coord_authz_quiet(const ks_creq_t *creq, int op, int rt, ks_str_t name);
+/* op on some resource of type rt (InitProducerId: WRITE on any topic);
+ * a denial is neither counted nor logged. */
+bool ks_coord_authz_any(const ks_creq_t *creq, int op, int rt);
+struct evhttp_request;
+struct evbuffer;
+/* The ops API's /api/v1/acls (GET, POST, DELETE). */
+void ks_acls_http(struct evhttp_request *req);
+/* kafscale_authorization_denied_total and kafscale_acl_bindings. */
+void ks_acls_metrics(struct evbuffer *b);
 
 #endif

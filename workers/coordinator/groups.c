@@ -30,6 +30,7 @@
 #include <event2/event.h>
 #include <cjson/cJSON.h>
 
+#include "acl.h"
 #include "groups.h"
 #include "log.h"
 #include "proto/errors.h"
@@ -977,16 +978,25 @@ ks_h_find_coordinator(ks_creq_t *creq)
     ks_find_coordinator_resp_t *resp = creq->response;
     int v = creq->hdr.request_api_version;
     const ks_mv_broker_t *b;
-    const char *msg;
+    const char *msg, *host;
     int16_t err;
 
     if (v < 4) {
         err = find_one(req->key_type, req->key, &b, &msg);
+        if (req->key_type == 0 && !ks_coord_authz(creq, KS_ACL_OP_DESCRIBE, KS_ACL_RT_GROUP, req->key)) {
+            err = KS_ERR_GROUP_AUTHORIZATION_FAILED;
+            msg = NULL;
+        }
         resp->error_code = err;
         resp->error_message = msg ? KS_STR(msg) : KS_STR_NULL;
         resp->node_id = err ? -1 : b->node_id;
-        resp->host = err ? KS_STR_LIT("") : KS_STR(b->host);
-        resp->port = err ? -1 : b->port;
+        if (err) {
+            resp->host = KS_STR_LIT("");
+            resp->port = -1;
+        } else {
+            ks_mv_broker_endpoint(b, ks_creq_listener(creq), &host, &resp->port);
+            resp->host = KS_STR(host);
+        }
     } else {
         int32_t n = req->coordinator_keys.count > 0 ? req->coordinator_keys.count : 0;
         ks_find_coordinator_resp_coordinator_t *cs = ks_arena_alloc(&creq->arena, sizeof(*cs) * (size_t) (n ? n : 1));
@@ -999,11 +1009,20 @@ ks_h_find_coordinator(ks_creq_t *creq)
             if (cs[i].key.len < 0)
                 cs[i].key = KS_STR_LIT("");
             err = find_one(req->key_type, cs[i].key, &b, &msg);
+            if (req->key_type == 0 && !ks_coord_authz(creq, KS_ACL_OP_DESCRIBE, KS_ACL_RT_GROUP, cs[i].key)) {
+                err = KS_ERR_GROUP_AUTHORIZATION_FAILED;
+                msg = NULL;
+            }
             cs[i].error_code = err;
             cs[i].error_message = msg ? KS_STR(msg) : KS_STR_NULL;
             cs[i].node_id = err ? -1 : b->node_id;
-            cs[i].host = err ? KS_STR_LIT("") : KS_STR(b->host);
-            cs[i].port = err ? -1 : b->port;
+            if (err) {
+                cs[i].host = KS_STR_LIT("");
+                cs[i].port = -1;
+            } else {
+                ks_mv_broker_endpoint(b, ks_creq_listener(creq), &host, &cs[i].port);
+                cs[i].host = KS_STR(host);
+            }
         }
         resp->coordinators = (ks_array_t) { cs, n };
     }
@@ -1026,6 +1045,10 @@ ks_h_join_group(ks_creq_t *creq)
 
     snprintf(mid, sizeof(mid), "%.*s", req->member_id.len > 0 ? (int) KS_MIN(req->member_id.len, 399) : 0,
              req->member_id.p ? req->member_id.p : "");
+    if (!ks_coord_authz(creq, KS_ACL_OP_READ, KS_ACL_RT_GROUP, req->group_id)) {
+        join_respond_error(creq, KS_ERR_GROUP_AUTHORIZATION_FAILED, mid);
+        return;
+    }
     err = ks_group_gate(creq, req->group_id, ks_h_join_group);
     if (err == KS_ERR_COORDINATOR_LOAD_IN_PROGRESS)
         return;                  /* runs again once the group is loaded */
@@ -1193,8 +1216,14 @@ ks_h_heartbeat(ks_creq_t *creq)
     ks_heartbeat_resp_t *resp = creq->response;
     ks_group_t *g;
     ks_gmember_t *m;
-    int16_t err = ks_group_gate(creq, req->group_id, ks_h_heartbeat);
+    int16_t err;
 
+    if (!ks_coord_authz(creq, KS_ACL_OP_READ, KS_ACL_RT_GROUP, req->group_id)) {
+        resp->error_code = KS_ERR_GROUP_AUTHORIZATION_FAILED;
+        ks_creq_respond(creq);
+        return;
+    }
+    err = ks_group_gate(creq, req->group_id, ks_h_heartbeat);
     if (err == KS_ERR_COORDINATOR_LOAD_IN_PROGRESS)
         return;
     if (err != KS_ERR_NONE) {
@@ -1256,6 +1285,10 @@ ks_h_sync_group(ks_creq_t *creq)
     ks_gmember_t *m = NULL;
     int16_t err;
 
+    if (!ks_coord_authz(creq, KS_ACL_OP_READ, KS_ACL_RT_GROUP, req->group_id)) {
+        sync_respond(NULL, NULL, creq, KS_ERR_GROUP_AUTHORIZATION_FAILED);
+        return;
+    }
     err = ks_group_gate(creq, req->group_id, ks_h_sync_group);
     if (err == KS_ERR_COORDINATOR_LOAD_IN_PROGRESS)
         return;
@@ -1362,8 +1395,16 @@ ks_h_leave_group(ks_creq_t *creq)
     ks_leave_group_resp_t *resp = creq->response;
     int v = creq->hdr.request_api_version;
     ks_group_t *g;
-    int16_t err = ks_group_gate(creq, req->group_id, ks_h_leave_group);
+    int16_t err;
 
+    if (!ks_coord_authz(creq, KS_ACL_OP_READ, KS_ACL_RT_GROUP, req->group_id)) {
+        resp->error_code = KS_ERR_GROUP_AUTHORIZATION_FAILED;
+        if (v >= 3)
+            resp->members = KS_ARRAY_EMPTY;
+        ks_creq_respond(creq);
+        return;
+    }
+    err = ks_group_gate(creq, req->group_id, ks_h_leave_group);
     if (err == KS_ERR_COORDINATOR_LOAD_IN_PROGRESS)
         return;
     if (err != KS_ERR_NONE) {
@@ -1426,6 +1467,8 @@ ks_h_describe_groups(ks_creq_t *creq)
         d->protocol_type = KS_STR_LIT("");
         d->protocol_data = KS_STR_LIT("");
         d->members = KS_ARRAY_EMPTY;
+        if (!ks_coord_authz(creq, KS_ACL_OP_DESCRIBE, KS_ACL_RT_GROUP, name))
+            err = KS_ERR_GROUP_AUTHORIZATION_FAILED;
         if (err != KS_ERR_NONE) {
             d->error_code = err;
             d->group_state = KS_STR_LIT("");
@@ -1490,6 +1533,9 @@ list_answer(ks_creq_t *creq)
     ks_list_groups_resp_t *resp = creq->response;
     int n = 0, k = 0;
     ks_list_groups_resp_listed_group_t *out;
+    /* DESCRIBE on the cluster lists every group, else those the principal
+     * may DESCRIBE */
+    bool every = ks_coord_authz_quiet(creq, KS_ACL_OP_DESCRIBE, KS_ACL_RT_CLUSTER, KS_STR_LIT(KS_ACL_CLUSTER_NAME));
 
     for (ks_group_t *g = groups; g != NULL; g = g->next)
         n++;
@@ -1500,7 +1546,8 @@ list_answer(ks_creq_t *creq)
     }
     for (ks_group_t *g = groups; g != NULL; g = g->next) {
         if (g->state == KS_G_DEAD || !filter_match(&req->states_filter, state_names[g->state]) ||
-            !filter_match(&req->types_filter, "classic") || !coordinated_here(g->id, strlen(g->id)))
+            !filter_match(&req->types_filter, "classic") || !coordinated_here(g->id, strlen(g->id)) ||
+            (!every && !ks_coord_authz_quiet(creq, KS_ACL_OP_DESCRIBE, KS_ACL_RT_GROUP, KS_STR(g->id))))
             continue;
         out[k].group_id = ks_g_arena_str(&creq->arena, g->id);
         out[k].protocol_type = ks_g_arena_str(&creq->arena, g->protocol_type ? g->protocol_type : "");
@@ -1591,6 +1638,8 @@ ks_h_delete_groups(ks_creq_t *creq)
         int16_t err = ks_group_gate(creq, name, NULL);
 
         out[i].group_id = name.len >= 0 ? name : KS_STR_LIT("");
+        if (!ks_coord_authz(creq, KS_ACL_OP_DELETE, KS_ACL_RT_GROUP, name))
+            err = KS_ERR_GROUP_AUTHORIZATION_FAILED;
         if (err != KS_ERR_NONE) {
             out[i].error_code = err;
             continue;

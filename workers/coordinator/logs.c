@@ -22,6 +22,7 @@
 #include <event2/bufferevent.h>
 
 #include "chan.h"
+#include "acl.h"
 #include "coordinator.h"
 #include "log.h"
 #include "proto/errors.h"
@@ -355,6 +356,8 @@ ks_h_delete_records(ks_creq_t *creq)
             ks_arena_alloc(&creq->arena, sizeof(*prs) * (size_t) (np ? np : 1));
         const ks_mv_topic_t *t = td->name.len > 0 ? ks_metaview_topic(&ks_C.mv, td->name.p, (size_t) td->name.len) : NULL;
 
+        bool allowed = ks_coord_authz(creq, KS_ACL_OP_DELETE, KS_ACL_RT_TOPIC, td->name);
+
         trs[i].name = td->name;
         trs[i].partitions = (ks_array_t) { prs, np };
         for (int32_t j = 0; prs != NULL && j < np; j++) {
@@ -365,6 +368,10 @@ ks_h_delete_records(ks_creq_t *creq)
 
             prs[j].partition_index = pd->partition_index;
             prs[j].low_watermark = -1;
+            if (!allowed) {
+                prs[j].error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+                continue;
+            }
             if (t == NULL || pd->partition_index < 0 || pd->partition_index >= t->npartitions) {
                 prs[j].error_code = KS_ERR_UNKNOWN_TOPIC_OR_PARTITION;
                 continue;

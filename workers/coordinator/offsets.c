@@ -24,6 +24,7 @@
 #include <event2/event.h>
 #include <cjson/cJSON.h>
 
+#include "acl.h"
 #include "groups.h"
 #include "log.h"
 #include "proto/errors.h"
@@ -370,9 +371,13 @@ ks_h_offset_commit(ks_creq_t *creq)
     int64_t now = ks_now_ms();
     char *gname;
 
-    gerr = ks_group_gate(creq, req->group_id, ks_h_offset_commit);
-    if (gerr == KS_ERR_COORDINATOR_LOAD_IN_PROGRESS)
-        return;                  /* runs again once the group is loaded */
+    if (!ks_coord_authz(creq, KS_ACL_OP_READ, KS_ACL_RT_GROUP, req->group_id)) {
+        gerr = KS_ERR_GROUP_AUTHORIZATION_FAILED;
+    } else {
+        gerr = ks_group_gate(creq, req->group_id, ks_h_offset_commit);
+        if (gerr == KS_ERR_COORDINATOR_LOAD_IN_PROGRESS)
+            return;              /* runs again once the group is loaded */
+    }
     rt = ks_arena_alloc(&creq->arena, sizeof(*rt) * (size_t) (nt ? nt : 1));
     if (rt == NULL) {
         ks_creq_close(creq);
@@ -409,6 +414,8 @@ ks_h_offset_commit(ks_creq_t *creq)
             ks_creq_close(creq);
             return;
         }
+        bool tallowed = gerr != KS_ERR_NONE || ks_coord_authz(creq, KS_ACL_OP_READ, KS_ACL_RT_TOPIC, ts[i].name);
+
         rt[i].name = ts[i].name.len >= 0 ? ts[i].name : KS_STR_LIT("");
         rt[i].partitions = (ks_array_t) { rp, np };
         for (int32_t j = 0; j < np; j++) {
@@ -418,6 +425,10 @@ ks_h_offset_commit(ks_creq_t *creq)
             rp[j].error_code = gerr;
             if (gerr != KS_ERR_NONE)
                 continue;
+            if (!tallowed) {
+                rp[j].error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+                continue;
+            }
             if (t == NULL || ps[j].partition_index < 0 || ps[j].partition_index >= t->npartitions) {
                 rp[j].error_code = KS_ERR_UNKNOWN_TOPIC_OR_PARTITION;
                 continue;
@@ -515,11 +526,13 @@ fill_group(ks_creq_t *creq, ks_str_t group, const ks_array_t *topics, ks_array_t
             resp_part_t *rp = ks_arena_alloc(a, sizeof(*rp) * (size_t) (np ? np : 1));
             if (rp == NULL)
                 return KS_ERROR;
+            bool tallowed = err != KS_ERR_NONE || ks_coord_authz(creq, KS_ACL_OP_DESCRIBE, KS_ACL_RT_TOPIC, ts[i].name);
+
             rt[i].name = ts[i].name.len >= 0 ? ts[i].name : KS_STR_LIT("");
             for (int32_t j = 0; j < np; j++) {
-                const ks_goffset_t *o = g != NULL && ts[i].name.len >= 0
+                const ks_goffset_t *o = g != NULL && ts[i].name.len >= 0 && tallowed
                                             ? ks_goffset_find(g, ts[i].name.p, (size_t) ts[i].name.len, ps[j]) : NULL;
-                fill_part(a, &rp[j], ps[j], o, err);
+                fill_part(a, &rp[j], ps[j], o, tallowed ? err : KS_ERR_TOPIC_AUTHORIZATION_FAILED);
             }
             rt[i].partitions = (ks_array_t) { rp, np };
         }
@@ -541,6 +554,13 @@ fill_group(ks_creq_t *creq, ks_str_t group, const ks_array_t *topics, ks_array_t
             resp_part_t *rp;
             if (done[i])
                 continue;
+            /* topics the principal may not DESCRIBE are left out */
+            if (!ks_coord_authz_quiet(creq, KS_ACL_OP_DESCRIBE, KS_ACL_RT_TOPIC, KS_STR(g->offsets[i].topic))) {
+                for (size_t j = i; j < g->noffsets; j++)
+                    if (strcmp(g->offsets[j].topic, g->offsets[i].topic) == 0)
+                        done[j] = true;
+                continue;
+            }
             for (size_t j = i; j < g->noffsets; j++)
                 if (strcmp(g->offsets[j].topic, g->offsets[i].topic) == 0)
                     np++;
@@ -572,9 +592,13 @@ ks_h_offset_fetch(ks_creq_t *creq)
 
     if (v < 8) {
         ks_array_t topics = req->topics;
-        err = ks_group_gate(creq, req->group_id, ks_h_offset_fetch);
-        if (err == KS_ERR_COORDINATOR_LOAD_IN_PROGRESS)
-            return;              /* runs again once the group is loaded */
+        if (!ks_coord_authz(creq, KS_ACL_OP_DESCRIBE, KS_ACL_RT_GROUP, req->group_id)) {
+            err = KS_ERR_GROUP_AUTHORIZATION_FAILED;
+        } else {
+            err = ks_group_gate(creq, req->group_id, ks_h_offset_fetch);
+            if (err == KS_ERR_COORDINATOR_LOAD_IN_PROGRESS)
+                return;          /* runs again once the group is loaded */
+        }
         if (v < 2 && topics.count < 0)
             topics = KS_ARRAY_EMPTY;
         if (fill_group(creq, req->group_id, &topics, &resp->topics, err) != KS_OK) {
@@ -597,6 +621,8 @@ ks_h_offset_fetch(ks_creq_t *creq)
         for (int32_t i = 0; i < n; i++) {
             out[i].group_id = gs[i].group_id.len >= 0 ? gs[i].group_id : KS_STR_LIT("");
             err = ks_group_gate(creq, gs[i].group_id, NULL);
+            if (!ks_coord_authz(creq, KS_ACL_OP_DESCRIBE, KS_ACL_RT_GROUP, gs[i].group_id))
+                err = KS_ERR_GROUP_AUTHORIZATION_FAILED;
             out[i].error_code = err;
             if (fill_group(creq, gs[i].group_id, &gs[i].topics, &out[i].topics, err) != KS_OK) {
                 ks_creq_close(creq);
@@ -656,6 +682,12 @@ ks_h_offset_delete(ks_creq_t *creq)
     odelete_op_t *op;
     ks_ms_op_t *ops;
 
+    if (!ks_coord_authz(creq, KS_ACL_OP_DELETE, KS_ACL_RT_GROUP, req->group_id)) {
+        resp->error_code = KS_ERR_GROUP_AUTHORIZATION_FAILED;
+        resp->topics = KS_ARRAY_EMPTY;
+        ks_creq_respond(creq);
+        return;
+    }
     resp->error_code = ks_group_gate(creq, req->group_id, ks_h_offset_delete);
     if (resp->error_code == KS_ERR_COORDINATOR_LOAD_IN_PROGRESS)
         return;                  /* runs again once the group is loaded */
@@ -711,11 +743,17 @@ ks_h_offset_delete(ks_creq_t *creq)
         const ks_mv_topic_t *t = ts[i].name.len > 0 ? ks_metaview_topic(&ks_C.mv, ts[i].name.p, (size_t) ts[i].name.len)
                                                     : NULL;
 
+        bool tallowed = ks_coord_authz(creq, KS_ACL_OP_READ, KS_ACL_RT_TOPIC, ts[i].name);
+
         rt[i].name = ts[i].name.len >= 0 ? ts[i].name : KS_STR_LIT("");
         rt[i].partitions = (ks_array_t) { rp, rp ? np : 0 };
         for (int32_t j = 0; rp != NULL && j < np; j++) {
             rp[j].partition_index = ps[j].partition_index;
             rp[j].error_code = KS_ERR_NONE;
+            if (!tallowed) {
+                rp[j].error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+                continue;
+            }
             if (subscribed) {
                 rp[j].error_code = KS_ERR_GROUP_SUBSCRIBED_TO_TOPIC;
                 continue;

@@ -15,6 +15,14 @@
  * No handler waits for anything but those asynchronous calls; nothing here
  * blocks the loop.  No secret (keys, passwords, endpoints with credentials)
  * is ever written out.
+ *
+ * Authentication (ops_authorized, called first for every request): with
+ * ops.auth.token.file and/or ops.auth.basic.file set, every path but
+ * /healthz and /readyz (load-balancer probes) needs "Authorization: Bearer
+ * TOKEN" or basic credentials; else 401 with WWW-Authenticate, an info
+ * line naming the peer and the path, and kafscale_ops_auth_failures_total.
+ * The credentials are the configuration's (re-read on SIGHUP by
+ * ks_reload_conf); src/opsauth.c compares them in constant time.
  */
 #include "config.h"
 
@@ -36,6 +44,7 @@
 #include "log.h"
 #include "objstore/objstore.h"
 #include "ops.h"
+#include "opsauth.h"
 #include "sasl.h"
 #include "shm/ring.h"
 #include "stats.h"
@@ -129,6 +138,9 @@ static struct {
     ot_part_t *tparts;
     size_t ntparts;
     bool topics_loading;
+    /* authentication */
+    ks_opsauth_t *auth;
+    uint64_t auth_failures;
 } O;
 
 static void
@@ -1034,13 +1046,23 @@ api_status(struct evhttp_request *req)
     cJSON_AddNumberToObject(o, "groups", (double) O.ngroups);
     cJSON_AddStringToObject(ms, "backend", ks_C.in->conf->metadata_store);
     cJSON_AddBoolToObject(ms, "ok", O.ms_ok);
-    if (!O.ms_ok && O.ms_err[0])
-        cJSON_AddStringToObject(ms, "error", O.ms_err);
+    if (!O.ms_ok && O.ms_err[0]) {
+        char e[sizeof(O.ms_err)];
+
+        snprintf(e, sizeof(e), "%s", O.ms_err);
+        ks_log_redact(e, sizeof(e));        /* server answers are not trusted to be clean */
+        cJSON_AddStringToObject(ms, "error", e);
+    }
     cJSON_AddItemToObject(o, "metadata_store", ms);
     cJSON_AddStringToObject(os, "backend", ks_C.in->conf->object_store);
     cJSON_AddBoolToObject(os, "ok", O.os_ok);
-    if (!O.os_ok && O.os_err[0])
-        cJSON_AddStringToObject(os, "error", O.os_err);
+    if (!O.os_ok && O.os_err[0]) {
+        char e[sizeof(O.os_err)];
+
+        snprintf(e, sizeof(e), "%s", O.os_err);
+        ks_log_redact(e, sizeof(e));
+        cJSON_AddStringToObject(os, "error", e);
+    }
     cJSON_AddItemToObject(o, "object_store", os);
     for (int i = 0; i < nslots(); i++) {
         ks_shm_proc_t *p = &shm()->procs[i];
@@ -1549,6 +1571,14 @@ metrics_lag(struct evbuffer *b)
 }
 
 static void
+metrics_auth(struct evbuffer *b)
+{
+    m_head(b, "kafscale_ops_auth_failures_total", "counter",
+           "ops requests refused for missing or wrong credentials (this broker)");
+    evbuffer_add_printf(b, "kafscale_ops_auth_failures_total %llu\n", (unsigned long long) O.auth_failures);
+}
+
+static void
 h_metrics(struct evhttp_request *req)
 {
     struct evbuffer *b = evbuffer_new();
@@ -1565,6 +1595,8 @@ h_metrics(struct evhttp_request *req)
     metrics_metastore(b);
     metrics_processes(b);
     metrics_lag(b);
+    ks_acls_metrics(b);
+    metrics_auth(b);
     reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b);
     evbuffer_free(b);
 }
@@ -1687,8 +1719,10 @@ api_users(struct evhttp_request *req, const char *name)
         reply_json_error(req, 405, "Method Not Allowed", "POST or DELETE /api/v1/users/<name>");
         return;
     }
-    if (!from_loopback(req)) {
-        reply_json_error(req, 403, "Forbidden", "users are changed from this host only (loopback)");
+    if (cmd == EVHTTP_REQ_POST && !from_loopback(req)) {
+        /* a password in plain HTTP: only over loopback (credentials of the
+         * ops endpoint do not protect it on the wire) */
+        reply_json_error(req, 403, "Forbidden", "passwords are taken from this host only (loopback)");
         return;
     }
     if (!ks_C.ready) {
@@ -1719,6 +1753,58 @@ path_rest(const char *path, const char *prefix)
     return evhttp_uridecode(path + n + 1, 0, NULL);
 }
 
+/* ---------- authentication ---------- */
+
+/* Whether req may go on; when not, it has been answered (401, or 500 when
+ * memory ran out).  /healthz and /readyz are always open: load balancers
+ * probe them without credentials, and they tell nothing but up/ready. */
+static bool
+ops_authorized(struct evhttp_request *req, const char *path)
+{
+    const ks_conf_t *conf = ks_C.in->conf;
+    struct evkeyvalq *h;
+    struct evhttp_connection *conn;
+    char *peer = NULL, shown[160];
+    ev_uint16_t port = 0;
+    size_t i;
+    int rc;
+
+    if (strcmp(path, "/healthz") == 0 || strcmp(path, "/readyz") == 0)
+        return true;
+    if (O.auth == NULL)
+        O.auth = ks_opsauth_new();
+    /* the configuration's credentials, which SIGHUP reloads */
+    if (O.auth == NULL || ks_opsauth_set(O.auth, conf->ops_auth_token, conf->ops_auth_basic) != KS_OK) {
+        ks_log_error("ops: could not set up the credentials check (out of memory), refusing %s", path);
+        evhttp_send_error(req, 500, "Internal Server Error");
+        return false;
+    }
+    rc = ks_opsauth_check(O.auth, evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization"));
+    if (rc == KS_OPSAUTH_OK)
+        return true;
+
+    O.auth_failures++;
+    conn = evhttp_request_get_connection(req);
+    if (conn != NULL)
+        evhttp_connection_get_peer(conn, &peer, &port);
+    for (i = 0; path[i] != 0 && i < sizeof(shown) - 1; i++)
+        shown[i] = (unsigned char) path[i] < ' ' || (unsigned char) path[i] >= 0x7f ? '?' : path[i];
+    shown[i] = 0;
+    ks_log_info("ops request refused: %s (peer %s:%u, path %s)",
+                rc == KS_OPSAUTH_MISSING ? "no credentials" : "wrong credentials",
+                peer != NULL ? peer : "?", (unsigned) port, shown);
+    h = evhttp_request_get_output_headers(req);
+    if (ks_opsauth_has_token(O.auth))
+        evhttp_add_header(h, "WWW-Authenticate", "Bearer realm=\"kafscale\"");
+    if (ks_opsauth_has_basic(O.auth))
+        evhttp_add_header(h, "WWW-Authenticate", "Basic realm=\"kafscale\", charset=\"UTF-8\"");
+    if (strncmp(path, "/api/", 5) == 0)
+        reply_json_error(req, 401, "Unauthorized", "authentication required");
+    else
+        reply_text(req, 401, "Unauthorized", "authentication required");
+    return false;
+}
+
 static void
 on_request(struct evhttp_request *req, void *arg)
 {
@@ -1729,9 +1815,17 @@ on_request(struct evhttp_request *req, void *arg)
     (void) arg;
     if (path == NULL || path[0] == 0)
         path = "/";
+    if (!ops_authorized(req, path))
+        return;
+    if (strcmp(path, "/api/v1/acls") == 0) {
+        ks_acls_http(req);            /* GET, POST, DELETE */
+        return;
+    }
     if (evhttp_request_get_command(req) != EVHTTP_REQ_GET && evhttp_request_get_command(req) != EVHTTP_REQ_HEAD &&
         strncmp(path, "/api/v1/users/", 14) != 0) {
-        reply_json_error(req, 405, "Method Not Allowed", "only GET and HEAD here");
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
+        reply_json_error(req, 405, "Method Not Allowed",
+                         "only /api/v1/acls and /api/v1/users/<name> take POST and DELETE");
         return;
     }
     if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0) {
@@ -1776,7 +1870,8 @@ on_request(struct evhttp_request *req, void *arg)
     } else {
         reply_text(req, 404, "Not Found",
                    "not found; try / (the console) /healthz /readyz /metrics /api/v1/status "
-                   "/api/v1/brokers /api/v1/topics /api/v1/groups /api/v1/users /api/v1/throughput");
+                   "/api/v1/brokers /api/v1/topics /api/v1/groups /api/v1/throughput /api/v1/acls "
+                   "/api/v1/users");
     }
 }
 
@@ -1868,7 +1963,7 @@ ks_ops_start(void)
         ks_log_error("could not create the ops endpoint");
         return;
     }
-    /* POST and DELETE: /api/v1/users/<name> only (on_request) */
+    /* POST and DELETE: /api/v1/acls and /api/v1/users/<name> only (on_request) */
     evhttp_set_allowed_methods(O.http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST | EVHTTP_REQ_DELETE);
     evhttp_set_timeout(O.http, 30);
     evhttp_set_max_headers_size(O.http, 16384);
@@ -1929,6 +2024,8 @@ ks_ops_stop(void)
     if (O.os != NULL)
         ks_objstore_close(O.os);   /* probe callbacks run from here */
     O.os = NULL;
+    ks_opsauth_free(O.auth);
+    O.auth = NULL;
     groups_free(O.groups, O.ngroups);
     O.groups = NULL;
     O.ngroups = 0;

@@ -20,12 +20,15 @@
  *                         the password is not kept or logged); from
  *                         loopback peers only
  *   DELETE /api/v1/users/<name>[?mechanism=M]  deletes its credentials
- *                         (one mechanism or all); loopback only
+ *                         (one mechanism or all)
  *   GET /api/v1/throughput  counters the console's charts diff: records
  *                         and bytes in/out, requests, network bytes
  *   GET /                 the web console (index.html; /console/<file>:
  *                         its script and style sheet, embedded at build
  *                         time, see console.h)
+ *
+ * With ops.auth.token.file / ops.auth.basic.file set, every path but
+ * /healthz and /readyz needs the credentials (401 otherwise; see ops.c).
  *
  * Also times every metadata-store call of the coordinator (the store's
  * backend table is wrapped) for kafscale_metastore_* metrics.

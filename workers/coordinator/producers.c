@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl.h"
 #include "coordinator.h"
 #include "log.h"
 #include "proto/errors.h"
@@ -152,6 +153,14 @@ ks_h_init_producer_id(ks_creq_t *creq)
     if (req->transactional_id.len >= 0) {
         /* Transactions are not offered (their APIs are not advertised). */
         answer(creq, -1, -1, KS_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+        return;
+    }
+    /* IDEMPOTENT_WRITE on the cluster, or WRITE on some topic; a denial
+     * is reported as the cluster's */
+    if (!ks_coord_authz_quiet(creq, KS_ACL_OP_IDEMPOTENT_WRITE, KS_ACL_RT_CLUSTER, KS_STR_LIT(KS_ACL_CLUSTER_NAME)) &&
+        !ks_coord_authz_any(creq, KS_ACL_OP_WRITE, KS_ACL_RT_TOPIC) &&
+        !ks_coord_authz_cluster(creq, KS_ACL_OP_IDEMPOTENT_WRITE)) {
+        answer(creq, -1, -1, KS_ERR_CLUSTER_AUTHORIZATION_FAILED);
         return;
     }
     if (req->producer_id >= 0 && req->producer_epoch >= 0 && req->producer_epoch < INT16_MAX - 1) {

@@ -22,6 +22,7 @@
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 
+#include "acl.h"
 #include "coordinator.h"
 #include "log.h"
 #include "proto/errors.h"
@@ -469,8 +470,6 @@ ks_h_alter_user_scram_credentials(ks_creq_t *creq)
     alter_result_t *res = ks_arena_alloc(&creq->arena, sizeof(*res) * (size_t) (total + 1));
     int32_t *owner = ks_arena_alloc(&creq->arena, sizeof(int32_t) * (size_t) (total + 1));
 
-    /* authorizer: ALTER on the CLUSTER resource is required here (the ACL
-     * work adds the check; until then any authenticated client may) */
     if (a == NULL || res == NULL || owner == NULL ||
         (a->ch = ks_arena_alloc(&creq->arena, sizeof(change_t) * (size_t) (total + 1))) == NULL) {
         ks_creq_close(creq);
@@ -495,6 +494,15 @@ ks_h_alter_user_scram_credentials(ks_creq_t *creq)
             a->nresults++;
         }
         owner[i] = j;
+    }
+    /* ALTER on the cluster, as Kafka requires; else every user fails */
+    if (!ks_coord_authz_cluster(creq, KS_ACL_OP_ALTER)) {
+        for (int32_t j = 0; j < a->nresults; j++)
+            set_error(&res[j], creq, KS_ERR_CLUSTER_AUTHORIZATION_FAILED, "Cluster authorization failed.");
+        resp->throttle_time_ms = 0;
+        resp->results = (ks_array_t) { res, a->nresults };
+        ks_creq_respond(creq);
+        return;
     }
     /* checks, as Kafka makes them */
     for (int32_t i = 0; i < total; i++) {
@@ -615,11 +623,17 @@ ks_h_describe_user_scram_credentials(ks_creq_t *creq)
     int32_t nreq = KS_MAX(rq->users.count, 0), n = 0;
     describe_result_t *res;
 
-    /* authorizer: DESCRIBE on the CLUSTER resource is required here (the
-     * ACL work adds the check) */
     resp->throttle_time_ms = 0;
     resp->error_code = KS_ERR_NONE;
     resp->error_message = KS_STR_NULL;
+    /* DESCRIBE on the cluster, as Kafka requires */
+    if (!ks_coord_authz_cluster(creq, KS_ACL_OP_DESCRIBE)) {
+        resp->error_code = KS_ERR_CLUSTER_AUTHORIZATION_FAILED;
+        resp->error_message = KS_STR_LIT("Cluster authorization failed.");
+        resp->results = KS_ARRAY_EMPTY;
+        ks_creq_respond(creq);
+        return;
+    }
     res = ks_arena_alloc(&creq->arena, sizeof(*res) * (size_t) (KS_MAX(nreq, ks_C.mv.nscram) + 1));
     if (res == NULL) {
         ks_creq_close(creq);

@@ -16,12 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <unistd.h>
 #include <netdb.h>
 
 #include <cjson/cJSON.h>
 
+#include "acl.h"
 #include "coordinator.h"
 #include "log.h"
 #include "proto/errors.h"
@@ -456,25 +458,13 @@ view_remove(const char *name)
     ks_metaview_index(&ks_C.mv);
 }
 
-/* This broker as clients should reach it: the first advertised listener,
- * else the first listener (a wildcard host becomes the host name). */
-static void
-self_broker(ks_mv_broker_t *b)
+/* A host name clients can use for a wildcard listener: the host name if
+ * it resolves, else 127.0.0.1. */
+static char *
+wildcard_host(void)
 {
-    ks_listener_t ls[8];
-    char err[256], host[256];
-    const ks_conf_t *c = ks_C.in->conf;
-    const char *src = c->advertised_listeners && c->advertised_listeners[0] ? c->advertised_listeners
-                                                                           : c->listeners;
-    int n = ks_conf_parse_listeners(src, ls, 8, err, sizeof(err));
+    char host[256];
 
-    b->node_id = (int32_t) c->broker_id;
-    b->port = n > 0 ? ls[0].port : 9092;
-    b->rack = NULL;
-    if (n > 0 && ls[0].host[0] && strcmp(ls[0].host, "0.0.0.0") != 0 && strcmp(ls[0].host, "::") != 0) {
-        b->host = strdup(ls[0].host);
-        return;
-    }
     if (gethostname(host, sizeof(host)) == 0) {
         struct addrinfo *ai = NULL, hints;
         memset(&hints, 0, sizeof(hints));
@@ -482,11 +472,63 @@ self_broker(ks_mv_broker_t *b)
         host[sizeof(host) - 1] = 0;
         if (getaddrinfo(host, NULL, &hints, &ai) == 0) {
             freeaddrinfo(ai);
-            b->host = strdup(host);
-            return;
+            return strdup(host);
         }
     }
-    b->host = strdup("127.0.0.1");
+    return strdup("127.0.0.1");
+}
+
+static bool
+is_wildcard(const char *h)
+{
+    return h[0] == 0 || strcmp(h, "0.0.0.0") == 0 || strcmp(h, "::") == 0;
+}
+
+/* This broker as clients should reach it.  Host and port: the first
+ * advertised listener, else the first listener (a wildcard host becomes
+ * the host name).  Endpoints, one per listener, in the order of
+ * listeners: its advertised.listeners entry of the same name, else the
+ * listener itself (wildcard host replaced the same way). */
+static void
+self_broker(ks_mv_broker_t *b)
+{
+    ks_listener_t ls[KS_CONF_MAX_LISTENERS], adv[KS_CONF_MAX_LISTENERS];
+    const ks_conf_t *c = ks_C.in->conf;
+    int n = ks_conf_parse_listeners(c->listeners, ls, KS_CONF_MAX_LISTENERS, NULL, 0);
+    int na = ks_conf_parse_listeners(c->advertised_listeners, adv, KS_CONF_MAX_LISTENERS, NULL, 0);
+    char *wild = NULL;
+
+    memset(b, 0, sizeof(*b));
+    b->node_id = (int32_t) c->broker_id;
+    if (n < 0)
+        n = 0;
+    if (na < 0)
+        na = 0;
+    b->endpoints = calloc((size_t) n + 1, sizeof(ks_mv_endpoint_t));
+    for (int i = 0; b->endpoints != NULL && i < n; i++) {
+        const ks_listener_t *l = &ls[i];
+        ks_mv_endpoint_t *e = &b->endpoints[b->nendpoints];
+
+        for (int j = 0; j < na; j++)
+            if (strcasecmp(adv[j].name, ls[i].name) == 0)
+                l = &adv[j];
+        if (is_wildcard(l->host) && wild == NULL)
+            wild = wildcard_host();
+        e->listener = strdup(ls[i].name);
+        e->host = strdup(is_wildcard(l->host) ? wild : l->host);
+        e->port = l->port;
+        b->nendpoints++;
+    }
+    {
+        const ks_listener_t *first = na > 0 ? &adv[0] : n > 0 ? &ls[0] : NULL;
+
+        b->port = first != NULL ? first->port : 9092;
+        if (first != NULL && !is_wildcard(first->host))
+            b->host = strdup(first->host);
+        else
+            b->host = wild != NULL ? strdup(wild) : wildcard_host();
+    }
+    free(wild);
 }
 
 void
@@ -786,6 +828,9 @@ ks_h_create_topics(ks_creq_t *creq)
     }
     resp->topics = (ks_array_t) { rs, n };
     creq->outstanding = 1;
+    /* CREATE on the cluster, else on each topic */
+    bool cluster_create = ks_coord_authz_quiet(creq, KS_ACL_OP_CREATE, KS_ACL_RT_CLUSTER,
+                                               KS_STR_LIT(KS_ACL_CLUSTER_NAME));
     for (int32_t i = 0; i < n; i++) {
         ks_create_topics_req_creatable_topic_t *t = &ts[i];
         ks_create_topics_resp_creatable_topic_result_t *r = &rs[i];
@@ -808,6 +853,12 @@ ks_h_create_topics(ks_creq_t *creq)
         if (dup) {
             r->error_code = KS_ERR_INVALID_REQUEST;
             r->error_message = KS_STR_LIT("Create topics request from client contains duplicate topic names");
+            free(name);
+            continue;
+        }
+        if (!cluster_create && !ks_coord_authz(creq, KS_ACL_OP_CREATE, KS_ACL_RT_TOPIC, t->name)) {
+            r->error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+            r->error_message = KS_STR_LIT("Authorization failed.");
             free(name);
             continue;
         }
@@ -900,6 +951,14 @@ ks_h_create_topics(ks_creq_t *creq)
 
 /* ---------- Metadata with auto-creation ---------- */
 
+/* The worker counted and logged the denials already. */
+static bool
+coord_metadata_authz(void *arg, int op, int rt, const char *name, size_t len, bool quiet)
+{
+    (void) quiet;
+    return ks_coord_authz_quiet(arg, op, rt, (ks_str_t) { name, (int32_t) len });
+}
+
 static void
 metadata_respond(void *arg)
 {
@@ -907,11 +966,15 @@ metadata_respond(void *arg)
     int version = creq->hdr.request_api_version;
     int unknown = 0;
 
-    if (ks_metadata_build(&ks_C.mv, (int32_t) ks_C.in->conf->broker_id, creq->request, version,
-                          creq->response, &creq->arena, &unknown) != KS_OK) {
+    if (ks_metadata_build(&ks_C.mv, (int32_t) ks_C.in->conf->broker_id, ks_creq_listener(creq),
+                          creq->request, version, creq->response, &creq->arena, &unknown) != KS_OK) {
         ks_creq_close(creq);
         return;
     }
+    if (ks_acl_enabled(ks_C.in->conf))
+        ks_metadata_authorize(creq->request, version, ks_C.in->conf->auto_create_topics_enable &&
+                              ks_metadata_wants_create(creq->request, version), creq->response,
+                              coord_metadata_authz, creq, &unknown);
     ks_creq_respond(creq);
 }
 
@@ -947,7 +1010,10 @@ ks_h_coord_metadata(ks_creq_t *creq)
             for (int32_t j = 0; j < i; j++)
                 if (rt[j].name.len == rt[i].name.len && memcmp(rt[j].name.p, rt[i].name.p, (size_t) rt[i].name.len) == 0)
                     seen = true;
-            if (!seen && view_find(name) == NULL && !ks_logs_deletion_pending(name, strlen(name))) {
+            if (!seen && view_find(name) == NULL && !ks_logs_deletion_pending(name, strlen(name)) &&
+                ks_coord_authz_quiet(creq, KS_ACL_OP_DESCRIBE, KS_ACL_RT_TOPIC, rt[i].name) &&
+                (ks_coord_authz_quiet(creq, KS_ACL_OP_CREATE, KS_ACL_RT_CLUSTER, KS_STR_LIT(KS_ACL_CLUSTER_NAME)) ||
+                 ks_coord_authz_quiet(creq, KS_ACL_OP_CREATE, KS_ACL_RT_TOPIC, rt[i].name))) {
                 new_topic_id(&id);
                 create_topic_store(creq, name, (int32_t) c->num_partitions, 1, cJSON_CreateObject(), &id,
                                    &ecs[i], &msgs[i], metadata_finish);
@@ -1024,13 +1090,28 @@ ks_h_delete_topics(ks_creq_t *creq)
             else
                 t = ks_metaview_topic_by_id(&ks_C.mv, &st->topic_id);
             rs[i].topic_id = st->topic_id;
+            if (name.len >= 0 && !ks_coord_authz(creq, KS_ACL_OP_DELETE, KS_ACL_RT_TOPIC, name)) {
+                rs[i].name = name;
+                rs[i].error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+                continue;
+            }
             if (t == NULL) {
                 rs[i].name = name;
                 rs[i].error_code = name.len >= 0 ? KS_ERR_UNKNOWN_TOPIC_OR_PARTITION : KS_ERR_UNKNOWN_TOPIC_ID;
                 continue;
             }
+            if (name.len < 0 && !ks_coord_authz(creq, KS_ACL_OP_DELETE, KS_ACL_RT_TOPIC, KS_STR(t->name))) {
+                rs[i].name = KS_STR_NULL;
+                rs[i].error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+                continue;
+            }
         } else {
             name = ((ks_str_t *) req->topic_names.items)[i];
+            if (!ks_coord_authz(creq, KS_ACL_OP_DELETE, KS_ACL_RT_TOPIC, name)) {
+                rs[i].name = name;
+                rs[i].error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+                continue;
+            }
             if (name.len >= 0)
                 t = ks_metaview_topic(&ks_C.mv, name.p, (size_t) name.len);
             if (t == NULL) {
@@ -1142,6 +1223,10 @@ ks_h_create_partitions(ks_creq_t *creq)
         rs[i].name = t->name;
         rs[i].error_code = KS_ERR_NONE;
         rs[i].error_message = KS_STR_NULL;
+        if (!ks_coord_authz(creq, KS_ACL_OP_ALTER, KS_ACL_RT_TOPIC, t->name)) {
+            rs[i].error_code = KS_ERR_TOPIC_AUTHORIZATION_FAILED;
+            continue;
+        }
         if (mt == NULL) {
             rs[i].error_code = KS_ERR_UNKNOWN_TOPIC_OR_PARTITION;
             continue;
@@ -1209,15 +1294,28 @@ ks_h_describe_cluster(ks_creq_t *creq)
     ks_describe_cluster_resp_describe_cluster_broker_t *bs;
     int32_t n = ks_C.mv.nbrokers;
 
+    if (!ks_coord_authz_cluster(creq, KS_ACL_OP_DESCRIBE)) {
+        resp->error_code = KS_ERR_CLUSTER_AUTHORIZATION_FAILED;
+        resp->error_message = KS_STR_NULL;
+        resp->endpoint_type = 1;
+        resp->cluster_id = KS_STR(ks_C.cluster_id);
+        resp->controller_id = -1;
+        resp->brokers = KS_ARRAY_EMPTY;
+        resp->cluster_authorized_operations = INT32_MIN;
+        ks_creq_respond(creq);
+        return;
+    }
     bs = ks_arena_alloc(&creq->arena, sizeof(*bs) * (size_t) (n ? n : 1));
     if (bs == NULL) {
         ks_creq_close(creq);
         return;
     }
     for (int32_t i = 0; i < n; i++) {
+        const char *host;
+
+        ks_mv_broker_endpoint(&ks_C.mv.brokers[i], ks_creq_listener(creq), &host, &bs[i].port);
         bs[i].broker_id = ks_C.mv.brokers[i].node_id;
-        bs[i].host = KS_STR(ks_C.mv.brokers[i].host);
-        bs[i].port = ks_C.mv.brokers[i].port;
+        bs[i].host = KS_STR(host);
         bs[i].rack = ks_C.mv.brokers[i].rack ? KS_STR(ks_C.mv.brokers[i].rack) : KS_STR_NULL;
     }
     resp->error_code = KS_ERR_NONE;

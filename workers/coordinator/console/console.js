@@ -144,7 +144,11 @@
   async function api(path) {
     let r;
     try {
-      r = await fetch('api/v1/' + path, { cache: 'no-store', headers: { Accept: 'application/json' } });
+      /* same-origin credentials: the basic auth the browser asked for when it
+       * loaded the page (ops.auth.basic.file) goes with every call */
+      r = await fetch('api/v1/' + path, {
+        cache: 'no-store', credentials: 'same-origin', headers: { Accept: 'application/json' },
+      });
     } catch (e) {
       throw new ApiError(0, 'the broker does not answer');
     }
@@ -154,6 +158,7 @@
     } catch (e) {
       body = null;
     }
+    if (r.status === 401) throw new ApiError(401, 'not signed in to the ops endpoint: reload the page and sign in');
     if (!r.ok) throw new ApiError(r.status, (body && body.error) || ('HTTP ' + r.status));
     return body;
   }
