@@ -151,7 +151,7 @@ ks_conn_accept(int fd, uint32_t listener, uint32_t addr_key)
     peer_name(fd, c->peer, sizeof(c->peer));
     if (c->security == KS_SEC_SSL || c->security == KS_SEC_SASL_SSL) {
         c->tls_handshaking = true;
-        c->bev = ks_tls_accept(ks_W.base, fd);        /* closes fd on failure */
+        c->bev = ks_tls_accept(ks_W.base, fd, c->security == KS_SEC_SSL);        /* closes fd on failure */
         if (c->bev == NULL)
             ks_log_error("could not start tls with %s, closing the connection", c->peer);
     } else {

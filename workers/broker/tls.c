@@ -333,7 +333,7 @@ ks_tls_shutdown(void)
 }
 
 struct bufferevent *
-ks_tls_accept(struct event_base *base, int fd)
+ks_tls_accept(struct event_base *base, int fd, bool client_certs)
 {
     struct bufferevent *bev;
     SSL *ssl;
@@ -346,6 +346,8 @@ ks_tls_accept(struct event_base *base, int fd)
         close(fd);
         return NULL;
     }
+    if (!client_certs)
+        SSL_set_verify(ssl, SSL_VERIFY_NONE, NULL);
     /* On failure libevent 2.1 frees ssl, and with it the socket BIO that
      * closes fd (BEV_OPT_CLOSE_ON_FREE). */
     bev = bufferevent_openssl_socket_new(base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);

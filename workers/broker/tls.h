@@ -37,9 +37,11 @@ void ks_tls_reload(const ks_conf_t *c);
 void ks_tls_shutdown(void);
 
 /* A server-side TLS bufferevent for an accepted socket (the handshake
- * starts at once); it owns fd and the SSL object.  NULL without a context
+ * starts at once); it owns fd and the SSL object.  client_certs: ask for
+ * client certificates as ssl.client.auth says (SSL listeners); false on
+ * SASL_SSL listeners, where SASL authenticates (Kafka's KIP-684 default).  NULL without a context
  * or on out of memory; fd is closed then too. */
-struct bufferevent *ks_tls_accept(struct event_base *base, int fd);
+struct bufferevent *ks_tls_accept(struct event_base *base, int fd, bool client_certs);
 
 /* Sends a close_notify alert before the broker closes an established
  * TLS connection, so that the client sees a clean end of stream. */
