@@ -8,7 +8,7 @@
  * Cursors:   durable <= sealed <= committed <= reserve
  *   reserve    next free byte (lock-free CAS; never more than size past durable)
  *   committed  every entry below is complete (COMMITTED or ABORTED or PAD)
- *   sealed     handed to the flusher's current cycle
+ *   sealed     handed to the flusher's cycles in flight
  *   durable    uploaded and committed to the metadata store; the space below
  *              may be reused, and until it is, serves reads as a cache
  *
@@ -38,6 +38,7 @@
 #define KS_RING_ALIGN 64
 #define KS_MAX_PARTITIONS 32768   /* partition slots per broker */
 #define KS_POS_NONE   UINT64_MAX
+#define KS_RING_CYCLE_SLOTS 8     /* >= 2 x the flusher's cycles in flight */
 
 typedef enum {
     KS_ENTRY_RESERVED = 1,
@@ -91,6 +92,8 @@ typedef struct {
     _Atomic int32_t pstate_pid;   /* the worker rebuilding it */
     _Atomic uint64_t bytes_out;   /* record bytes served by Fetch */
     _Atomic uint64_t records_out; /* records in the batches served */
+    _Atomic uint32_t swept_gen;   /* the flusher removed objects an earlier run
+                                   * left past hw, for this gen (0: not yet) */
 } ks_part_t;
 
 /* Producer state of a partition newly served here must be rebuilt from
@@ -120,6 +123,13 @@ typedef struct ks_ring_s {
     _Atomic int64_t oldest_pending_ms;
     _Atomic uint64_t appends;     /* counters */
     _Atomic uint64_t full_waits;
+    /* The flusher's cycles: cycle n covers [end of cycle n-1, cycle_end[n %
+     * KS_RING_CYCLE_SLOTS]); cycle_seq = cycles started.  Written before a
+     * cycle's first upload, so a respawned flusher redoes the cycles past
+     * `durable` with the same bounds (the same objects under the same keys;
+     * never a shorter object overlapping a longer one). */
+    _Atomic uint64_t cycle_seq;
+    _Atomic uint64_t cycle_end[KS_RING_CYCLE_SLOTS];
     ks_ring_intent_t intents[KS_MAX_PROCS];
 } ks_ring_t;
 

@@ -17,10 +17,15 @@
 struct event;
 struct bufferevent;
 
+struct cycle;
+
 typedef struct {
+    struct cycle *cycle;         /* the cycle it belongs to */
     uint32_t slot;
     uint32_t gen;
-    const ks_mv_topic_t *topic;
+    bool valid;                  /* a live partition: uploaded and committed */
+    char topic[256];             /* copied: the metadata view may change */
+    size_t topic_len;
     int32_t partition;
     int64_t base_offset;
     int64_t last_offset;
@@ -38,17 +43,30 @@ typedef struct {
     int puts_left;
     bool failed;
     bool done;
+    bool sweeping;               /* waits for its partition's sweep */
 } seg_t;
 
-typedef struct {
+enum { CYCLE_UPLOADING = 1, CYCLE_FAILED, CYCLE_UPLOADED };
+
+/* A flush cycle: the ring's bytes [from, to), one segment per partition. */
+typedef struct cycle {
+    struct cycle *next;          /* the next younger cycle in flight */
+    uint64_t seq;                /* its number (ring->cycle_seq when sealed) */
     uint64_t from, to;
     seg_t *segs;
     int nsegs;
-    int puts_left;
-    int64_t started_us;
-    int64_t retry_ms;
+    int pending;                 /* uploads and sweeps not finished */
+    int state;                   /* CYCLE_* */
+    int64_t started_us, uploaded_us;
     uint64_t bytes;
 } cycle_t;
+
+/* Per partition slot: the check for objects an earlier run left past the
+ * high watermark (see sweep_start in flusher.c). */
+typedef struct {
+    uint32_t gen;                /* the generation being swept */
+    bool running;
+} sweep_t;
 
 typedef struct {
     ks_inherit_t *in;
@@ -61,11 +79,21 @@ typedef struct {
     struct event *notify_ev, *timer, *retry_timer, *tick;
     struct ks_rpclink *coord;
     uint32_t rpc_id;
-    uint32_t commit_id;          /* the commit in flight */
-    cycle_t *cycle;              /* the one in flight, or NULL */
-    bool committing;
+    cycle_t *head, *tail;        /* cycles in flight, oldest first */
+    int ncycles;
+    uint64_t sealed;             /* end of the youngest cycle (or durable) */
+    uint64_t redo[KS_RING_CYCLE_SLOTS]; /* bounds of a dead flusher's cycles */
+    int nredo;
+    bool committing;             /* a commit is in flight (or waits for the link) */
+    uint32_t commit_id;          /* its RPC id */
+    cycle_t *commit_last;        /* it covers head .. commit_last */
+    int64_t retry_ms;
     bool stopping;
-    int32_t *slot_seg;           /* slot -> index in cycle->segs, -1 */
+    bool closing;                /* the object store is being closed */
+    int32_t *slot_seg;           /* slot -> index in the cycle being built, -1 */
+    uint32_t *slot_mark;         /* slot -> commit_mark when last written */
+    uint32_t commit_mark;
+    sweep_t *sweeps;             /* [nparts] */
     uint64_t cycles, segments, put_bytes;
 } ks_flusher_t;
 
