@@ -162,7 +162,7 @@ static const conf_key_t conf_keys[] = {
     KDUR("flush.interval.ms", "KAFSCALE_FLUSH_INTERVAL_MS", flush_interval_ms, "20", 1, 3600000, true,
          "flush pending data at the latest this long after it arrived"),
     KSIZE("flush.bytes", "KAFSCALE_FLUSH_BYTES KAFSCALE_SEGMENT_BYTES", flush_bytes, "8m", 1, TiB, true,
-          "flush as soon as this much data is pending"),
+          "start a flush cycle when this much data is pending; also the most one cycle takes"),
     KSIZE("read.cache.bytes", "KAFSCALE_READ_CACHE_BYTES", read_cache_bytes, "256m", 0, TiB, false,
           "shared-memory cache of object-store reads, shared by the workers; 0 = none"),
     KBOOL("acks1.durable", "KAFSCALE_ACKS1_DURABLE", acks1_durable, "true", true,
