@@ -1509,6 +1509,45 @@ cmd_opt_find(const char *a)
     return -1;
 }
 
+/* Takes option k at argv[*i] of command cmd, which takes the options in
+ * allowed: its value in *val ("--x=v" or "--x v", *i then past it; NULL
+ * for a flag; nonempty: "" refused), its bit added to *seen (given twice:
+ * refused but for --config and --delete-config).  EXIT_OK, or EXIT_USAGE
+ * with a message. */
+static int
+cmd_opt_take(const char *cmd, int k, unsigned allowed, bool nonempty, int argc, char **argv, int *i,
+             unsigned *seen, const char **val)
+{
+    const char *eq = strchr(argv[*i], '=');
+    unsigned bit = cmd_opts[k].bit;
+
+    *val = NULL;
+    if (!(allowed & bit)) {
+        err("%s does not take %s (see kafscalectl --help)", cmd, cmd_opts[k].name);
+        return EXIT_USAGE;
+    }
+    if (cmd_opts[k].arg) {
+        if (eq != NULL) {
+            *val = eq + 1;
+        } else if (*i + 1 < argc) {
+            *val = argv[++*i];
+        } else {
+            err("%s needs a value", cmd_opts[k].name);
+            return EXIT_USAGE;
+        }
+        if (nonempty && (*val)[0] == 0) {
+            err("%s needs a non-empty value", cmd_opts[k].name);
+            return EXIT_USAGE;
+        }
+    }
+    if ((*seen & bit) && bit != O_CONFIG && bit != O_DELETE_CONFIG) {
+        err("%s given twice", cmd_opts[k].name);
+        return EXIT_USAGE;
+    }
+    *seen |= bit;
+    return EXIT_OK;
+}
+
 typedef struct {
     const char *name;              /* the NAME argument */
     unsigned seen;
@@ -1552,8 +1591,8 @@ parse_cargs(const char *cmd, int argc, char **argv, int from, unsigned allowed, 
         return EXIT_ERR;
     }
     for (int i = from; i < argc; i++) {
-        const char *a = argv[i], *val = NULL;
-        int k = a[0] == '-' ? cmd_opt_find(a) : -1;
+        const char *a = argv[i], *val;
+        int k = a[0] == '-' ? cmd_opt_find(a) : -1, rc;
         int64_t n;
 
         if (k < 0 && a[0] == '-' && a[1] != 0) {
@@ -1568,26 +1607,8 @@ parse_cargs(const char *cmd, int argc, char **argv, int from, unsigned allowed, 
             ca->name = a;
             continue;
         }
-        if (!(allowed & cmd_opts[k].bit)) {
-            err("%s does not take %s (see kafscalectl --help)", cmd, cmd_opts[k].name);
-            return EXIT_USAGE;
-        }
-        if (cmd_opts[k].arg) {
-            const char *eq = strchr(a, '=');
-            if (eq != NULL) {
-                val = eq + 1;
-            } else if (i + 1 < argc) {
-                val = argv[++i];
-            } else {
-                err("%s needs a value", cmd_opts[k].name);
-                return EXIT_USAGE;
-            }
-        }
-        if ((ca->seen & cmd_opts[k].bit) && cmd_opts[k].bit != O_CONFIG && cmd_opts[k].bit != O_DELETE_CONFIG) {
-            err("%s given twice", cmd_opts[k].name);
-            return EXIT_USAGE;
-        }
-        ca->seen |= cmd_opts[k].bit;
+        if ((rc = cmd_opt_take(cmd, k, allowed, false, argc, argv, &i, &ca->seen, &val)) != EXIT_OK)
+            return rc;
         switch (cmd_opts[k].bit) {
         case O_PARTITIONS:
         case O_COUNT:
@@ -2380,37 +2401,15 @@ parse_acl_args(const char *cmd, int argc, char **argv, unsigned allowed, acl_arg
 {
     memset(aa, 0, sizeof(*aa));
     for (int i = 2; i < argc; i++) {
-        const char *a = argv[i], *val = NULL;
-        int k = a[0] == '-' ? cmd_opt_find(a) : -1;
+        const char *a = argv[i], *val;
+        int k = a[0] == '-' ? cmd_opt_find(a) : -1, rc;
 
         if (k < 0) {
             err("%s takes no argument \"%s\" (see kafscalectl --help)", cmd, a);
             return EXIT_USAGE;
         }
-        if (!(allowed & cmd_opts[k].bit)) {
-            err("%s does not take %s (see kafscalectl --help)", cmd, cmd_opts[k].name);
-            return EXIT_USAGE;
-        }
-        if (cmd_opts[k].arg) {
-            const char *eq = strchr(a, '=');
-            if (eq != NULL) {
-                val = eq + 1;
-            } else if (i + 1 < argc) {
-                val = argv[++i];
-            } else {
-                err("%s needs a value", cmd_opts[k].name);
-                return EXIT_USAGE;
-            }
-            if (val[0] == 0) {
-                err("%s needs a non-empty value", cmd_opts[k].name);
-                return EXIT_USAGE;
-            }
-        }
-        if (aa->seen & cmd_opts[k].bit) {
-            err("%s given twice", cmd_opts[k].name);
-            return EXIT_USAGE;
-        }
-        aa->seen |= cmd_opts[k].bit;
+        if ((rc = cmd_opt_take(cmd, k, allowed, true, argc, argv, &i, &aa->seen, &val)) != EXIT_OK)
+            return rc;
         switch (cmd_opts[k].bit) {
         case O_PRINCIPAL: aa->principal = val; break;
         case O_OPERATION: aa->operation = val; break;
