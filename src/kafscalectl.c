@@ -290,32 +290,53 @@ read_broker_conf(const char *path, bool explicit, bool want_server, bool want_to
     return EXIT_OK;
 }
 
-/* GETs path and parses its JSON; NULL (message printed) on any error.
- * what names the object for a 404 ("topic \"x\""). */
+/* Prints the error of an answer that is not 2xx: "WHAT: SERVER answered
+ * HTTP N: ERROR" or, without what, "SERVER answered HTTP N for PATH:
+ * ERROR" (": ERROR" when the answer's JSON has an "error"). */
+static void
+answer_error(const char *what, const char *path, long st, const char *body)
+{
+    cJSON *doc = body != NULL ? cJSON_Parse(body) : NULL;
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(doc, "error");
+    const char *sep = cJSON_IsString(e) ? ": " : "", *msg = cJSON_IsString(e) ? e->valuestring : "";
+
+    if (what != NULL)
+        err("%s: %s answered HTTP %ld%s%s", what, server, st, sep, msg);
+    else
+        err("%s answered HTTP %ld for %s%s%s", server, st, path, sep, msg);
+    cJSON_Delete(doc);
+}
+
+/* Sends method path (json: the body, or NULL) and parses the JSON of a
+ * 2xx answer; NULL (message printed) on any error.  Messages start with
+ * what ("acls add") or, when it is NULL, name the path; missing names
+ * the object a 404 says is not there ("topic \"x\"", or NULL).  *raw is
+ * the answer as it came (free it). */
 static cJSON *
-get_json(const char *path, const char *what, char **raw)
+ops_json(const char *method, const char *path, const char *json, const char *what, const char *missing,
+         char **raw)
 {
     char *body;
-    long st = http_get(path, &body);
+    long st = http_send(method, path, json, &body);
     cJSON *doc;
 
     *raw = NULL;
     if (st == 0)
         return NULL;
-    doc = cJSON_Parse(body);
-    if (st != 200) {
-        const cJSON *e = cJSON_GetObjectItemCaseSensitive(doc, "error");
-        if (st == 404 && what != NULL)
-            err("%s not found", what);
+    if (st < 200 || st > 299) {
+        if (st == 404 && missing != NULL)
+            err("%s not found", missing);
         else
-            err("%s answered HTTP %ld for %s%s%s", server, st, path, cJSON_IsString(e) ? ": " : "",
-                cJSON_IsString(e) ? e->valuestring : "");
-        cJSON_Delete(doc);
+            answer_error(what, path, st, body);
         free(body);
         return NULL;
     }
+    doc = cJSON_Parse(body);
     if (doc == NULL) {
-        err("%s sent an answer that is not JSON for %s", server, path);
+        if (what != NULL)
+            err("%s: %s sent an answer that is not JSON", what, server);
+        else
+            err("%s sent an answer that is not JSON for %s", server, path);
         free(body);
         return NULL;
     }
@@ -579,20 +600,42 @@ print_raw(char *raw)
     return EXIT_OK;
 }
 
+/* How a command shows the parsed answer (without --json); its exit code. */
+typedef int (*show_fn)(const cJSON *d, const void *arg);
+
+/* A command that shows one answer: ops_json's request, then the answer as
+ * it came with --json, else show(d, arg).  The exit code. */
 static int
-cmd_status(void)
+ops_show(const char *method, const char *path, const char *json, const char *what, const char *missing,
+         show_fn show, const void *arg)
 {
-    char *raw, a[64], b[64], c[64];
-    cJSON *d = get_json("/api/v1/status", NULL, &raw), *p;
-    const cJSON *ms, *os, *ring;
-    table_t t;
+    char *raw;
+    cJSON *d = ops_json(method, path, json, what, missing, &raw);
+    int rc;
 
     if (d == NULL)
         return EXIT_ERR;
-    if (json_out) {
-        print_raw(raw);
-        goto out;
-    }
+    rc = json_out ? print_raw(raw) : show(d, arg);
+    cJSON_Delete(d);
+    free(raw);
+    return rc;
+}
+
+/* ops_show for a GET whose errors name the path. */
+static int
+get_show(const char *path, const char *missing, show_fn show, const void *arg)
+{
+    return ops_show("GET", path, NULL, NULL, missing, show, arg);
+}
+
+static int
+show_status(const cJSON *d, const void *arg)
+{
+    char a[64], b[64], c[64];
+    const cJSON *ms, *os, *ring, *p;
+    table_t t;
+
+    (void) arg;
     ms = cJSON_GetObjectItemCaseSensitive(d, "metadata_store");
     os = cJSON_GetObjectItemCaseSensitive(d, "object_store");
     ring = cJSON_GetObjectItemCaseSensitive(d, "ring");
@@ -619,89 +662,92 @@ cmd_status(void)
                   fmt_duration(up, sizeof(up), jnum(p, "uptime_seconds")), fmt_num(req, sizeof(req), p, "requests"));
     }
     table_print(&t);
-out:
-    cJSON_Delete(d);
-    free(raw);
+    return EXIT_OK;
+}
+
+static int
+cmd_status(void)
+{
+    return get_show("/api/v1/status", NULL, show_status, NULL);
+}
+
+static int
+show_brokers(const cJSON *d, const void *arg)
+{
+    const cJSON *b;
+    table_t t;
+
+    (void) arg;
+    table_init(&t, ">NODE,HOST,>PORT,RACK,CONTROLLER");
+    cJSON_ArrayForEach(b, d) {
+        char id[32], port[32];
+        table_row(&t, fmt_num(id, sizeof(id), b, "node_id"), jstr(b, "host"),
+                  fmt_num(port, sizeof(port), b, "port"), jstr(b, "rack")[0] ? jstr(b, "rack") : "-",
+                  jbool(b, "controller") ? "yes" : "no");
+    }
+    table_print(&t);
     return EXIT_OK;
 }
 
 static int
 cmd_brokers(void)
 {
-    char *raw;
-    cJSON *d = get_json("/api/v1/brokers", NULL, &raw), *b;
+    return get_show("/api/v1/brokers", NULL, show_brokers, NULL);
+}
+
+static int
+show_topics(const cJSON *d, const void *arg)
+{
+    const cJSON *tp, *p;
     table_t t;
 
-    if (d == NULL)
-        return EXIT_ERR;
-    if (json_out) {
-        print_raw(raw);
-    } else {
-        table_init(&t, ">NODE,HOST,>PORT,RACK,CONTROLLER");
-        cJSON_ArrayForEach(b, d) {
-            char id[32], port[32];
-            table_row(&t, fmt_num(id, sizeof(id), b, "node_id"), jstr(b, "host"),
-                      fmt_num(port, sizeof(port), b, "port"), jstr(b, "rack")[0] ? jstr(b, "rack") : "-",
-                      jbool(b, "controller") ? "yes" : "no");
+    (void) arg;
+    table_init(&t, "TOPIC,>PARTITIONS,>MESSAGES,>LOG_END,>BYTES_IN,>BYTES_OUT");
+    cJSON_ArrayForEach(tp, d) {
+        char np[32], msgs[32], end[32], bi[32], bo[32];
+        double le = 0, in = 0, out = 0;
+        cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(tp, "partitions")) {
+            le += jnum(p, "log_end");
+            in += jnum(p, "bytes_in");
+            out += jnum(p, "bytes_out");
         }
-        table_print(&t);
+        snprintf(end, sizeof(end), "%.0f", le);
+        table_row(&t, jstr(tp, "name"), fmt_num(np, sizeof(np), tp, "partition_count"),
+                  fmt_num(msgs, sizeof(msgs), tp, "messages"), end, fmt_bytes(bi, sizeof(bi), in),
+                  fmt_bytes(bo, sizeof(bo), out));
     }
-    cJSON_Delete(d);
-    free(raw);
+    table_print(&t);
     return EXIT_OK;
 }
 
 static int
 cmd_topics_list(void)
 {
-    char *raw;
-    cJSON *d = get_json("/api/v1/topics", NULL, &raw), *tp, *p;
-    table_t t;
-
-    if (d == NULL)
-        return EXIT_ERR;
-    if (json_out) {
-        print_raw(raw);
-    } else {
-        table_init(&t, "TOPIC,>PARTITIONS,>MESSAGES,>LOG_END,>BYTES_IN,>BYTES_OUT");
-        cJSON_ArrayForEach(tp, d) {
-            char np[32], msgs[32], end[32], bi[32], bo[32];
-            double le = 0, in = 0, out = 0;
-            cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(tp, "partitions")) {
-                le += jnum(p, "log_end");
-                in += jnum(p, "bytes_in");
-                out += jnum(p, "bytes_out");
-            }
-            snprintf(end, sizeof(end), "%.0f", le);
-            table_row(&t, jstr(tp, "name"), fmt_num(np, sizeof(np), tp, "partition_count"),
-                      fmt_num(msgs, sizeof(msgs), tp, "messages"), end, fmt_bytes(bi, sizeof(bi), in),
-                      fmt_bytes(bo, sizeof(bo), out));
-        }
-        table_print(&t);
-    }
-    cJSON_Delete(d);
-    free(raw);
-    return EXIT_OK;
+    return get_show("/api/v1/topics", NULL, show_topics, NULL);
 }
 
+/* get_show of prefix/name (escaped); errors say "kind \"name\" not found". */
 static int
-cmd_topics_describe(const char *name)
+get_show_one(const char *prefix, const char *kind, const char *name, show_fn show, const void *arg)
 {
-    char *raw, what[400], *path = escaped_path("/api/v1/topics", name);
-    cJSON *d, *p, *c;
-    table_t t;
+    char what[400], *path = escaped_path(prefix, name);
+    int rc;
 
     if (path == NULL)
         return EXIT_ERR;
-    snprintf(what, sizeof(what), "topic \"%s\"", name);
-    d = get_json(path, what, &raw);
+    snprintf(what, sizeof(what), "%s \"%s\"", kind, name);
+    rc = get_show(path, what, show, arg);
     free(path);
-    if (d == NULL)
-        return EXIT_ERR;
-    if (json_out) {
-        print_raw(raw);
-        goto out;
-    }
+    return rc;
+}
+
+static int
+show_topic(const cJSON *d, const void *arg)
+{
+    const cJSON *p, *c;
+    table_t t;
+
+    (void) arg;
     printf("topic %s  id %s  partitions %.0f  messages %.0f%s\n", jstr(d, "name"), jstr(d, "topic_id"),
            jnum(d, "partition_count"), jnum(d, "messages"), jbool(d, "internal") ? "  (internal)" : "");
     c = cJSON_GetObjectItemCaseSensitive(d, "config");
@@ -727,36 +773,37 @@ cmd_topics_describe(const char *name)
                   fmt_num(a[8], 32, p, "bytes_out"));
     }
     table_print(&t);
-out:
-    cJSON_Delete(d);
-    free(raw);
+    return EXIT_OK;
+}
+
+static int
+cmd_topics_describe(const char *name)
+{
+    return get_show_one("/api/v1/topics", "topic", name, show_topic, NULL);
+}
+
+static int
+show_groups(const cJSON *d, const void *arg)
+{
+    const cJSON *g;
+    table_t t;
+
+    (void) arg;
+    table_init(&t, "GROUP,STATE,PROTOCOL,>MEMBERS,>LAG");
+    cJSON_ArrayForEach(g, d) {
+        char m[32], lag[32];
+        table_row(&t, jstr(g, "group"), jstr(g, "state"),
+                  jstr(g, "protocol")[0] ? jstr(g, "protocol") : "-",
+                  fmt_num(m, sizeof(m), g, "member_count"), fmt_num(lag, sizeof(lag), g, "lag"));
+    }
+    table_print(&t);
     return EXIT_OK;
 }
 
 static int
 cmd_groups_list(void)
 {
-    char *raw;
-    cJSON *d = get_json("/api/v1/groups", NULL, &raw), *g;
-    table_t t;
-
-    if (d == NULL)
-        return EXIT_ERR;
-    if (json_out) {
-        print_raw(raw);
-    } else {
-        table_init(&t, "GROUP,STATE,PROTOCOL,>MEMBERS,>LAG");
-        cJSON_ArrayForEach(g, d) {
-            char m[32], lag[32];
-            table_row(&t, jstr(g, "group"), jstr(g, "state"),
-                      jstr(g, "protocol")[0] ? jstr(g, "protocol") : "-",
-                      fmt_num(m, sizeof(m), g, "member_count"), fmt_num(lag, sizeof(lag), g, "lag"));
-        }
-        table_print(&t);
-    }
-    cJSON_Delete(d);
-    free(raw);
-    return EXIT_OK;
+    return get_show("/api/v1/groups", NULL, show_groups, NULL);
 }
 
 static void
@@ -778,23 +825,13 @@ lag_rows(table_t *t, const cJSON *g, bool with_group)
 }
 
 static int
-cmd_groups_describe(const char *name)
+show_group(const cJSON *d, const void *arg)
 {
-    char *raw, what[400], *path = escaped_path("/api/v1/groups", name), lag[32];
-    cJSON *d, *m;
+    const cJSON *m;
+    char lag[32];
     table_t t;
 
-    if (path == NULL)
-        return EXIT_ERR;
-    snprintf(what, sizeof(what), "group \"%s\"", name);
-    d = get_json(path, what, &raw);
-    free(path);
-    if (d == NULL)
-        return EXIT_ERR;
-    if (json_out) {
-        print_raw(raw);
-        goto out;
-    }
+    (void) arg;
     printf("group %s  state %s  protocol %s  generation %.0f  members %.0f  lag %s\n\n", jstr(d, "group"),
            jstr(d, "state"), jstr(d, "protocol")[0] ? jstr(d, "protocol") : "-", jnum(d, "generation_id"),
            jnum(d, "member_count"), fmt_num(lag, sizeof(lag), d, "lag"));
@@ -808,46 +845,38 @@ cmd_groups_describe(const char *name)
     table_init(&t, "TOPIC,>PARTITION,>COMMITTED,>LOG_END,>LAG");
     lag_rows(&t, d, false);
     table_print(&t);
-out:
-    cJSON_Delete(d);
-    free(raw);
+    return EXIT_OK;
+}
+
+static int
+cmd_groups_describe(const char *name)
+{
+    return get_show_one("/api/v1/groups", "group", name, show_group, NULL);
+}
+
+/* arg: non-NULL when d is one group, else d is the list of groups */
+static int
+show_lag(const cJSON *d, const void *arg)
+{
+    const cJSON *g;
+    table_t t;
+
+    table_init(&t, "GROUP,TOPIC,>PARTITION,>COMMITTED,>LOG_END,>LAG");
+    if (arg != NULL)
+        lag_rows(&t, d, true);
+    else
+        cJSON_ArrayForEach(g, d)
+            lag_rows(&t, g, true);
+    table_print(&t);
     return EXIT_OK;
 }
 
 static int
 cmd_lag(const char *group)
 {
-    char *raw, what[400], *path;
-    cJSON *d, *g;
-    table_t t;
-
-    if (group != NULL) {
-        path = escaped_path("/api/v1/groups", group);
-        snprintf(what, sizeof(what), "group \"%s\"", group);
-    } else {
-        path = strdup("/api/v1/groups");
-        what[0] = 0;
-    }
-    if (path == NULL)
-        return EXIT_ERR;
-    d = get_json(path, group ? what : NULL, &raw);
-    free(path);
-    if (d == NULL)
-        return EXIT_ERR;
-    if (json_out) {
-        print_raw(raw);
-    } else {
-        table_init(&t, "GROUP,TOPIC,>PARTITION,>COMMITTED,>LOG_END,>LAG");
-        if (group != NULL)
-            lag_rows(&t, d, true);
-        else
-            cJSON_ArrayForEach(g, d)
-                lag_rows(&t, g, true);
-        table_print(&t);
-    }
-    cJSON_Delete(d);
-    free(raw);
-    return EXIT_OK;
+    if (group != NULL)
+        return get_show_one("/api/v1/groups", "group", group, show_lag, group);
+    return get_show("/api/v1/groups", NULL, show_lag, NULL);
 }
 
 static int
@@ -1480,6 +1509,45 @@ cmd_opt_find(const char *a)
     return -1;
 }
 
+/* Takes option k at argv[*i] of command cmd, which takes the options in
+ * allowed: its value in *val ("--x=v" or "--x v", *i then past it; NULL
+ * for a flag; nonempty: "" refused), its bit added to *seen (given twice:
+ * refused but for --config and --delete-config).  EXIT_OK, or EXIT_USAGE
+ * with a message. */
+static int
+cmd_opt_take(const char *cmd, int k, unsigned allowed, bool nonempty, int argc, char **argv, int *i,
+             unsigned *seen, const char **val)
+{
+    const char *eq = strchr(argv[*i], '=');
+    unsigned bit = cmd_opts[k].bit;
+
+    *val = NULL;
+    if (!(allowed & bit)) {
+        err("%s does not take %s (see kafscalectl --help)", cmd, cmd_opts[k].name);
+        return EXIT_USAGE;
+    }
+    if (cmd_opts[k].arg) {
+        if (eq != NULL) {
+            *val = eq + 1;
+        } else if (*i + 1 < argc) {
+            *val = argv[++*i];
+        } else {
+            err("%s needs a value", cmd_opts[k].name);
+            return EXIT_USAGE;
+        }
+        if (nonempty && (*val)[0] == 0) {
+            err("%s needs a non-empty value", cmd_opts[k].name);
+            return EXIT_USAGE;
+        }
+    }
+    if ((*seen & bit) && bit != O_CONFIG && bit != O_DELETE_CONFIG) {
+        err("%s given twice", cmd_opts[k].name);
+        return EXIT_USAGE;
+    }
+    *seen |= bit;
+    return EXIT_OK;
+}
+
 typedef struct {
     const char *name;              /* the NAME argument */
     unsigned seen;
@@ -1523,8 +1591,8 @@ parse_cargs(const char *cmd, int argc, char **argv, int from, unsigned allowed, 
         return EXIT_ERR;
     }
     for (int i = from; i < argc; i++) {
-        const char *a = argv[i], *val = NULL;
-        int k = a[0] == '-' ? cmd_opt_find(a) : -1;
+        const char *a = argv[i], *val;
+        int k = a[0] == '-' ? cmd_opt_find(a) : -1, rc;
         int64_t n;
 
         if (k < 0 && a[0] == '-' && a[1] != 0) {
@@ -1539,26 +1607,8 @@ parse_cargs(const char *cmd, int argc, char **argv, int from, unsigned allowed, 
             ca->name = a;
             continue;
         }
-        if (!(allowed & cmd_opts[k].bit)) {
-            err("%s does not take %s (see kafscalectl --help)", cmd, cmd_opts[k].name);
-            return EXIT_USAGE;
-        }
-        if (cmd_opts[k].arg) {
-            const char *eq = strchr(a, '=');
-            if (eq != NULL) {
-                val = eq + 1;
-            } else if (i + 1 < argc) {
-                val = argv[++i];
-            } else {
-                err("%s needs a value", cmd_opts[k].name);
-                return EXIT_USAGE;
-            }
-        }
-        if ((ca->seen & cmd_opts[k].bit) && cmd_opts[k].bit != O_CONFIG && cmd_opts[k].bit != O_DELETE_CONFIG) {
-            err("%s given twice", cmd_opts[k].name);
-            return EXIT_USAGE;
-        }
-        ca->seen |= cmd_opts[k].bit;
+        if ((rc = cmd_opt_take(cmd, k, allowed, false, argc, argv, &i, &ca->seen, &val)) != EXIT_OK)
+            return rc;
         switch (cmd_opts[k].bit) {
         case O_PARTITIONS:
         case O_COUNT:
@@ -2351,37 +2401,15 @@ parse_acl_args(const char *cmd, int argc, char **argv, unsigned allowed, acl_arg
 {
     memset(aa, 0, sizeof(*aa));
     for (int i = 2; i < argc; i++) {
-        const char *a = argv[i], *val = NULL;
-        int k = a[0] == '-' ? cmd_opt_find(a) : -1;
+        const char *a = argv[i], *val;
+        int k = a[0] == '-' ? cmd_opt_find(a) : -1, rc;
 
         if (k < 0) {
             err("%s takes no argument \"%s\" (see kafscalectl --help)", cmd, a);
             return EXIT_USAGE;
         }
-        if (!(allowed & cmd_opts[k].bit)) {
-            err("%s does not take %s (see kafscalectl --help)", cmd, cmd_opts[k].name);
-            return EXIT_USAGE;
-        }
-        if (cmd_opts[k].arg) {
-            const char *eq = strchr(a, '=');
-            if (eq != NULL) {
-                val = eq + 1;
-            } else if (i + 1 < argc) {
-                val = argv[++i];
-            } else {
-                err("%s needs a value", cmd_opts[k].name);
-                return EXIT_USAGE;
-            }
-            if (val[0] == 0) {
-                err("%s needs a non-empty value", cmd_opts[k].name);
-                return EXIT_USAGE;
-            }
-        }
-        if (aa->seen & cmd_opts[k].bit) {
-            err("%s given twice", cmd_opts[k].name);
-            return EXIT_USAGE;
-        }
-        aa->seen |= cmd_opts[k].bit;
+        if ((rc = cmd_opt_take(cmd, k, allowed, true, argc, argv, &i, &aa->seen, &val)) != EXIT_OK)
+            return rc;
         switch (cmd_opts[k].bit) {
         case O_PRINCIPAL: aa->principal = val; break;
         case O_OPERATION: aa->operation = val; break;
@@ -2435,25 +2463,24 @@ acl_table(const cJSON *arr)
     table_print(&t);
 }
 
-/* An ops API answer: JSON on 2xx, else the error printed.  NULL on error. */
-static cJSON *
-acl_answer(long st, char *body, const char *what)
+static int
+show_acls(const cJSON *d, const void *arg)
 {
-    cJSON *d;
+    (void) arg;
+    acl_table(cJSON_GetObjectItemCaseSensitive(d, "acls"));
+    if (strcmp(jstr(d, "authorizer"), "acl") != 0)
+        err("note: the broker runs with authorizer = %s; these ACLs are not enforced", jstr(d, "authorizer"));
+    return EXIT_OK;
+}
 
-    if (st == 0)
-        return NULL;
-    d = cJSON_Parse(body);
-    if (st < 200 || st > 299) {
-        const cJSON *e = cJSON_GetObjectItemCaseSensitive(d, "error");
-        err("%s: %s answered HTTP %ld%s%s", what, server, st, cJSON_IsString(e) ? ": " : "",
-            cJSON_IsString(e) ? e->valuestring : "");
-        cJSON_Delete(d);
-        return NULL;
-    }
-    if (d == NULL)
-        err("%s: %s sent an answer that is not JSON", what, server);
-    return d;
+static int
+show_acl_added(const cJSON *d, const void *arg)
+{
+    (void) arg;
+    printf("added: %s %s %s on %s %s%s from host %s\n", jstr(d, "permission"), jstr(d, "principal"),
+           jstr(d, "operation"), jstr(d, "resource_type"), jstr(d, "resource_name"),
+           strcmp(jstr(d, "pattern_type"), "prefixed") == 0 ? " (prefixed)" : "", jstr(d, "host"));
+    return EXIT_OK;
 }
 
 static int
@@ -2461,9 +2488,8 @@ cmd_acls(int argc, char **argv)
 {
     const char *sub = argv[1];
     acl_args_t aa;
-    char q[3000], path[3100], *body = NULL;
+    char q[3000], path[3100], *body;
     cJSON *d;
-    long st;
     int rc;
 
     q[0] = 0;
@@ -2480,21 +2506,7 @@ cmd_acls(int argc, char **argv)
         if (aa.seen & O_PREFIXED)
             query_add(q, sizeof(q), "pattern_type", "prefixed");
         snprintf(path, sizeof(path), "/api/v1/acls%s%s", q[0] ? "?" : "", q);
-        st = http_send("GET", path, NULL, &body);
-        d = acl_answer(st, body, "acls list");
-        if (d == NULL) {
-            free(body);
-            return EXIT_ERR;
-        }
-        if (json_out)
-            print_raw(body);
-        else
-            acl_table(cJSON_GetObjectItemCaseSensitive(d, "acls"));
-        if (!json_out && strcmp(jstr(d, "authorizer"), "acl") != 0)
-            err("note: the broker runs with authorizer = %s; these ACLs are not enforced", jstr(d, "authorizer"));
-        cJSON_Delete(d);
-        free(body);
-        return EXIT_OK;
+        return ops_show("GET", path, NULL, "acls list", NULL, show_acls, NULL);
     }
     if (strcmp(sub, "add") == 0) {
         cJSON *o;
@@ -2518,22 +2530,9 @@ cmd_acls(int argc, char **argv)
         cJSON_AddStringToObject(o, "pattern_type", (aa.seen & O_PREFIXED) ? "prefixed" : "literal");
         json = cJSON_PrintUnformatted(o);
         cJSON_Delete(o);
-        st = http_send("POST", "/api/v1/acls", json ? json : "{}", &body);
+        rc = ops_show("POST", "/api/v1/acls", json ? json : "{}", "acls add", NULL, show_acl_added, NULL);
         free(json);
-        d = acl_answer(st, body, "acls add");
-        if (d == NULL) {
-            free(body);
-            return EXIT_ERR;
-        }
-        if (json_out)
-            print_raw(body);
-        else
-            printf("added: %s %s %s on %s %s%s from host %s\n", jstr(d, "permission"), jstr(d, "principal"),
-                   jstr(d, "operation"), jstr(d, "resource_type"), jstr(d, "resource_name"),
-                   strcmp(jstr(d, "pattern_type"), "prefixed") == 0 ? " (prefixed)" : "", jstr(d, "host"));
-        cJSON_Delete(d);
-        free(body);
-        return EXIT_OK;
+        return rc;
     }
     if (strcmp(sub, "remove") == 0) {
         const cJSON *del;
@@ -2558,12 +2557,9 @@ cmd_acls(int argc, char **argv)
         if (aa.host)
             query_add(q, sizeof(q), "host", aa.host);
         snprintf(path, sizeof(path), "/api/v1/acls?%s", q);
-        st = http_send("DELETE", path, NULL, &body);
-        d = acl_answer(st, body, "acls remove");
-        if (d == NULL) {
-            free(body);
+        d = ops_json("DELETE", path, NULL, "acls remove", NULL, &body);
+        if (d == NULL)
             return EXIT_ERR;
-        }
         del = cJSON_GetObjectItemCaseSensitive(d, "deleted");
         rc = cJSON_GetArraySize(del) > 0 ? EXIT_OK : EXIT_ERR;
         if (json_out)
@@ -2585,29 +2581,27 @@ cmd_acls(int argc, char **argv)
 /* ---------- users (SCRAM credentials, through the ops endpoint) ---------- */
 
 static int
-cmd_users_list(void)
+show_users(const cJSON *d, const void *arg)
 {
-    char *raw;
-    cJSON *d = get_json("/api/v1/users", NULL, &raw), *u, *c;
+    const cJSON *u, *c;
     table_t t;
 
-    if (d == NULL)
-        return EXIT_ERR;
-    if (json_out) {
-        print_raw(raw);
-    } else {
-        table_init(&t, "USER,MECHANISM,>ITERATIONS");
-        cJSON_ArrayForEach(u, d) {
-            cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(u, "credentials")) {
-                char it[32];
-                table_row(&t, jstr(u, "name"), jstr(c, "mechanism"), fmt_num(it, sizeof(it), c, "iterations"));
-            }
+    (void) arg;
+    table_init(&t, "USER,MECHANISM,>ITERATIONS");
+    cJSON_ArrayForEach(u, d) {
+        cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(u, "credentials")) {
+            char it[32];
+            table_row(&t, jstr(u, "name"), jstr(c, "mechanism"), fmt_num(it, sizeof(it), c, "iterations"));
         }
-        table_print(&t);
     }
-    cJSON_Delete(d);
-    free(raw);
+    table_print(&t);
     return EXIT_OK;
+}
+
+static int
+cmd_users_list(void)
+{
+    return get_show("/api/v1/users", NULL, show_users, NULL);
 }
 
 /* Whether the ops endpoint is on this host: a password is sent to it in
@@ -2667,18 +2661,6 @@ user_path(const char *name)
     return escaped_path("/api/v1/users", name);
 }
 
-/* Prints the error of a non-200 answer. */
-static void
-http_error(const char *what, long st, const char *body)
-{
-    cJSON *doc = body ? cJSON_Parse(body) : NULL;
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(doc, "error");
-
-    err("%s: %s answered HTTP %ld%s%s", what, server, st, cJSON_IsString(e) ? ": " : "",
-        cJSON_IsString(e) ? e->valuestring : "");
-    cJSON_Delete(doc);
-}
-
 static int
 cmd_users_set(const cargs_t *ca)
 {
@@ -2725,7 +2707,7 @@ cmd_users_set(const cargs_t *ca)
     if (st == 0)
         goto out;
     if (st != 200) {
-        http_error(what, st, answer);
+        answer_error(what, NULL, st, answer);
         goto out;
     }
     if (json_out) {
@@ -2773,7 +2755,7 @@ cmd_users_delete(const cargs_t *ca)
         goto out;
     }
     if (st != 200) {
-        http_error(what, st, answer);
+        answer_error(what, NULL, st, answer);
         goto out;
     }
     if (json_out) {

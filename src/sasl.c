@@ -108,87 +108,6 @@ ks_sasl_user_valid(const char *s, size_t len)
     return true;
 }
 
-/* ---------- base64 ---------- */
-
-static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-size_t
-ks_b64_encode(const uint8_t *p, size_t n, char *out)
-{
-    size_t o = 0;
-
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t) p[i] << 16;
-        if (i + 1 < n)
-            v |= (uint32_t) p[i + 1] << 8;
-        if (i + 2 < n)
-            v |= p[i + 2];
-        out[o++] = b64_alphabet[(v >> 18) & 63];
-        out[o++] = b64_alphabet[(v >> 12) & 63];
-        out[o++] = i + 1 < n ? b64_alphabet[(v >> 6) & 63] : '=';
-        out[o++] = i + 2 < n ? b64_alphabet[v & 63] : '=';
-    }
-    out[o] = 0;
-    return o;
-}
-
-static int
-b64_value(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-int
-ks_b64_decode(const char *s, size_t len, uint8_t *out, size_t cap, size_t *outlen)
-{
-    size_t o = 0;
-
-    if (len % 4 != 0)
-        return KS_ERROR;
-    for (size_t i = 0; i < len; i += 4) {
-        int v[4], pad = 0;
-        bool last = i + 4 == len;
-
-        for (int k = 0; k < 4; k++) {
-            if (s[i + k] == '=' && last && k >= 2) {
-                v[k] = 0;
-                pad++;
-                continue;
-            }
-            if (pad > 0)                 /* data after padding */
-                return KS_ERROR;
-            v[k] = b64_value(s[i + k]);
-            if (v[k] < 0)
-                return KS_ERROR;
-        }
-        if (pad == 1 && s[i + 2] == '=')  /* "x=y=" */
-            return KS_ERROR;
-        if (o + 3 - (size_t) pad > cap)
-            return KS_ERROR;
-        uint32_t w = ((uint32_t) v[0] << 18) | ((uint32_t) v[1] << 12) | ((uint32_t) v[2] << 6) | (uint32_t) v[3];
-        /* the bits padding leaves over must be zero (one encoding per value) */
-        if ((pad == 2 && (w & 0xFFFF) != 0) || (pad == 1 && (w & 0xFF) != 0))
-            return KS_ERROR;
-        out[o++] = (uint8_t) (w >> 16);
-        if (pad < 2)
-            out[o++] = (uint8_t) (w >> 8);
-        if (pad < 1)
-            out[o++] = (uint8_t) w;
-    }
-    *outlen = o;
-    return KS_OK;
-}
-
 /* ---------- credentials ---------- */
 
 int
@@ -457,25 +376,30 @@ parse_extension(cur_t *c, const char **why)
     return KS_OK;
 }
 
-/* Messages are UTF-8 without NUL bytes (RFC 5802 section 7). */
-static bool
-message_text(const uint8_t *msg, size_t len)
+/* Starts parsing a client message: out (size bytes) cleared, c over msg.
+ * Messages are UTF-8 without NUL bytes (RFC 5802 section 7): KS_ERROR
+ * with why = bad when msg is not. */
+static int
+message_start(const uint8_t *msg, size_t len, cur_t *c, void *out, size_t size, const char *bad, const char **why)
 {
-    return len > 0 && memchr(msg, 0, len) == NULL && utf8_valid(msg, len);
+    *c = (cur_t) { (const char *) msg, (const char *) msg + len, false };
+    memset(out, 0, size);
+    if (len > 0 && memchr(msg, 0, len) == NULL && utf8_valid(msg, len))
+        return KS_OK;
+    *why = bad;
+    return KS_ERROR;
 }
 
 int
 ks_scram_parse_client_first(const uint8_t *msg, size_t len, ks_scram_client_first_t *out, const char **why)
 {
-    cur_t c = { (const char *) msg, (const char *) msg + len, false };
+    cur_t c;
     const char *v;
     size_t vlen;
 
-    memset(out, 0, sizeof(*out));
-    if (!message_text(msg, len)) {
-        *why = "the client-first message is empty, has NUL bytes or is not UTF-8";
+    if (message_start(msg, len, &c, out, sizeof(*out),
+                      "the client-first message is empty, has NUL bytes or is not UTF-8", why) != KS_OK)
         return KS_ERROR;
-    }
     /* gs2-header = gs2-cbind-flag "," [ authzid ] "," */
     if (c.p[0] == 'y' || c.p[0] == 'p') {
         *why = "channel binding is not supported (gs2 flag y or p)";
@@ -544,15 +468,13 @@ ks_scram_parse_client_first(const uint8_t *msg, size_t len, ks_scram_client_firs
 int
 ks_scram_parse_client_final(const uint8_t *msg, size_t len, ks_scram_client_final_t *out, const char **why)
 {
-    cur_t c = { (const char *) msg, (const char *) msg + len, false };
+    cur_t c;
     const char *v;
     size_t vlen;
 
-    memset(out, 0, sizeof(*out));
-    if (!message_text(msg, len)) {
-        *why = "the client-final message is empty, has NUL bytes or is not UTF-8";
+    if (message_start(msg, len, &c, out, sizeof(*out),
+                      "the client-final message is empty, has NUL bytes or is not UTF-8", why) != KS_OK)
         return KS_ERROR;
-    }
     /* client-final-message-without-proof = channel-binding "," nonce ["," extensions] */
     if (!next_attr(&c, 'c', &v, &vlen)) {
         *why = "the client-final message does not start with the channel binding (c=)";

@@ -20,6 +20,7 @@
 
 #include "ks.h"
 #include "metaview.h"
+#include "util.h"                 /* ks_b64_encode, ks_b64_decode */
 
 /* Mechanism ids: the SCRAM ones are Kafka's ScramMechanism codes (and
  * KS_SCRAM_SHA_* in metaview.h). */
@@ -46,16 +47,6 @@ size_t ks_scram_key_len(int mech);
 /* Whether s is an acceptable user name: 1..KS_SASL_USER_MAX bytes of valid
  * UTF-8 without control characters (C0, DEL, C1). */
 bool ks_sasl_user_valid(const char *s, size_t len);
-
-/* ---- base64 (RFC 4648, padded, strict) ---- */
-
-/* Writes the encoding of n bytes and a NUL to out (4 * ((n + 2) / 3) + 1
- * bytes); returns its length. */
-size_t ks_b64_encode(const uint8_t *p, size_t n, char *out);
-/* Decodes exactly len characters: only the alphabet, '=' padding to a
- * multiple of 4, zero unused bits.  KS_OK with *outlen, or KS_ERROR (bad
- * input or more than cap bytes). */
-int ks_b64_decode(const char *s, size_t len, uint8_t *out, size_t cap, size_t *outlen);
 
 /* ---- credentials ---- */
 

@@ -1,5 +1,5 @@
 /*
- * util.h: small helpers: clocks, big-endian loads and stores, fds.
+ * util.h: small helpers: clocks, big-endian loads and stores, fds, base64.
  */
 #ifndef KS_UTIL_H
 #define KS_UTIL_H
@@ -33,5 +33,15 @@ static inline void ks_put_be64(uint8_t *p, uint64_t v)
     ks_put_be32(p, (uint32_t) (v >> 32));
     ks_put_be32(p + 4, (uint32_t) v);
 }
+
+/* ---- base64 (RFC 4648, padded, strict) ---- */
+
+/* Writes the encoding of n bytes and a NUL to out (4 * ((n + 2) / 3) + 1
+ * bytes); returns its length. */
+size_t ks_b64_encode(const uint8_t *p, size_t n, char *out);
+/* Decodes exactly len characters: only the alphabet, '=' padding to a
+ * multiple of 4, zero unused bits.  KS_OK with *outlen, or KS_ERROR (bad
+ * input or more than cap bytes). */
+int ks_b64_decode(const char *s, size_t len, uint8_t *out, size_t cap, size_t *outlen);
 
 #endif

@@ -510,6 +510,19 @@ class Conn:
             pass
 
 
+class TlsConn(Conn):
+    """Conn over TLS: ctx is the client's ssl.SSLContext, server_hostname
+    the name the broker's certificate is checked against."""
+
+    def __init__(self, port, ctx, timeout=5.0, server_hostname="localhost"):
+        super().__init__(port, timeout)
+        try:
+            self.sock = ctx.wrap_socket(self.sock, server_hostname=server_hostname)
+        except BaseException:
+            self.sock.close()
+            raise
+
+
 def api_versions(conn, version=0, corr=7):
     """Sends ApiVersions vN (0..2), returns (correlation_id, error_code, {key: (min, max)})."""
     conn.send(request(18, version, b"", corr=corr))

@@ -17,7 +17,7 @@ sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kslib  # noqa: E402
 import sasllib  # noqa: E402
-from tlscerts import DAY, NOW, make_ca, make_leaf, name, write_pem  # noqa: E402
+from tlscerts import server_files  # noqa: E402
 
 from kafka import KafkaProducer, KafkaConsumer  # noqa: E402
 
@@ -25,23 +25,9 @@ CLUSTER_AUTHORIZATION_FAILED = 31
 PW = {"admin": "Adm1n-ssl-pw", "bob": "B0b-ssl-pw"}
 
 
-class TlsConn(kslib.Conn):
-    """kslib.Conn over TLS."""
-
-    def __init__(self, port, ctx, timeout=5.0):
-        import socket
-        raw = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.sock = ctx.wrap_socket(raw, server_hostname="localhost")
-        self.local = self.sock.getsockname()
-
-
 def main(t):
     d = t.tmp
-    ca = make_ca("sasl test CA")
-    ca_pem = write_pem(os.path.join(d, "ca.pem"), ca[1])
-    key, cert = make_leaf(ca, name(CN="localhost"), True, NOW - DAY, NOW + 10 * DAY)
-    cert_file = write_pem(os.path.join(d, "server.pem"), cert, chain=[ca[1]])
-    key_file = write_pem(os.path.join(d, "server.key"), key=key)
+    ca, ca_pem, cert_file, key_file = server_files(d, "sasl test CA")
     plain, sport = kslib.free_port(), kslib.free_port()
     b = kslib.Broker(t, "b1", {
         "listeners": "PLAINTEXT://127.0.0.1:%d,SASL_SSL://127.0.0.1:%d" % (plain, sport),
@@ -86,13 +72,13 @@ def main(t):
     t.check(got == [b"kp-%d" % i for i in range(10)], "kafka-python consumes them over SASL_SSL")
 
     # before authentication, over TLS
-    c = TlsConn(sport, ctx)
+    c = kslib.TlsConn(sport, ctx)
     c.send(kslib.request(3, 1, kslib.i32(-1), corr=5))
     t.check(c.expect_closed(3), "Metadata before authentication on SASL_SSL: connection closed")
     c.close()
 
     # the SCRAM admin APIs need DESCRIBE / ALTER on the cluster
-    c = TlsConn(sport, ctx)
+    c = kslib.TlsConn(sport, ctx)
     r = sasllib.scram_login(c, "bob", PW["bob"], "SCRAM-SHA-256")
     t.check(r.error == 0, "bob logs in over SASL_SSL (SCRAM-SHA-256)")
     top, res, order = sasllib.describe_scram(None, conn=c)
@@ -103,7 +89,7 @@ def main(t):
             and res.get("bob", (0,))[0] == CLUSTER_AUTHORIZATION_FAILED,
             "AlterUserScramCredentials as bob (no ALTER on the cluster): 31 for every user: %r" % res)
     c.close()
-    c = TlsConn(sport, ctx)
+    c = kslib.TlsConn(sport, ctx)
     r = sasllib.scram_login(c, "admin", PW["admin"], "SCRAM-SHA-512")
     top, res, order = sasllib.describe_scram(None, conn=c)
     t.check(r.error == 0 and top == 0 and order == ["admin", "bob"],

@@ -26,7 +26,7 @@ import urllib.request
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kslib  # noqa: E402
-from tlscerts import DAY, NOW, make_ca, make_leaf, name, write_pem  # noqa: E402
+from tlscerts import DAY, NOW, make_leaf, name, server_files, write_pem  # noqa: E402
 
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
@@ -98,11 +98,7 @@ def main(t):
     from kafka.errors import KafkaError as KPError
 
     d = t.tmp
-    ca = make_ca("security test CA")
-    ca_pem = write_pem(os.path.join(d, "ca.pem"), ca[1])
-    key, cert = make_leaf(ca, name(CN="localhost"), True, NOW - DAY, NOW + 10 * DAY)
-    cert_file = write_pem(os.path.join(d, "server.pem"), cert, chain=[ca[1]])
-    key_file = write_pem(os.path.join(d, "server.key"), key=key)
+    ca, ca_pem, cert_file, key_file = server_files(d, "security test CA")
     ckey, ccert = make_leaf(ca, name(CN="carol", O="kafscale-test"), False, NOW - DAY, NOW + 10 * DAY)
     carol_pem = write_pem(os.path.join(d, "carol.pem"), ccert)
     carol_key = write_pem(os.path.join(d, "carol.key"), key=ckey)

@@ -59,9 +59,7 @@ def client_ctx(ca_file, cert=None, key=None):
 
 
 def tls_conn(port, ctx, timeout=5.0):
-    c = kslib.Conn(port, timeout)
-    c.sock = ctx.wrap_socket(c.sock, server_hostname="127.0.0.1")
-    return c
+    return kslib.TlsConn(port, ctx, timeout, server_hostname="127.0.0.1")
 
 
 def metadata_brokers(conn, corr=11, topics=()):

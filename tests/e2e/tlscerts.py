@@ -5,6 +5,10 @@
     key, cert = tlscerts.make_leaf(ca, tlscerts.name(CN="localhost"), True,
                                    tlscerts.NOW - tlscerts.DAY, tlscerts.NOW + tlscerts.DAY)
     tlscerts.write_pem(path, cert, key)
+
+or, for a broker's ssl.certificate.file / ssl.key.file in one go:
+
+    ca, ca_pem, cert_file, key_file = tlscerts.server_files(dir, "test CA")
 """
 import datetime
 import ipaddress
@@ -74,3 +78,15 @@ def write_pem(path, cert=None, key=None, chain=()):
         f.write(data)
     os.rename(tmp, path)
     return path
+
+
+def server_files(d, ca_cn):
+    """A CA named ca_cn and a server certificate for localhost / 127.0.0.1
+    (valid from yesterday for ten days) written to d: (ca, ca.pem,
+    server.pem with the chain, server.key)."""
+    ca = make_ca(ca_cn)
+    ca_pem = write_pem(os.path.join(d, "ca.pem"), ca[1])
+    key, cert = make_leaf(ca, name(CN="localhost"), True, NOW - DAY, NOW + 10 * DAY)
+    cert_file = write_pem(os.path.join(d, "server.pem"), cert, chain=[ca[1]])
+    key_file = write_pem(os.path.join(d, "server.key"), key=key)
+    return ca, ca_pem, cert_file, key_file

@@ -58,6 +58,28 @@ ks_tls_needed(const ks_conf_t *c)
     return false;
 }
 
+/* Appends OpenSSL's reason for error e to out ("reason: reason"; used:
+ * what out holds) unless it repeats the one before (last). */
+static void
+add_reason(unsigned long e, char *out, size_t outlen, size_t *used, char last[256])
+{
+    char one[256];
+    const char *r = ERR_reason_error_string(e);
+
+    if (r != NULL)
+        snprintf(one, sizeof(one), "%s", r);
+    else
+        ERR_error_string_n(e, one, sizeof(one));
+    if (strcmp(one, last) == 0)
+        return;
+    snprintf(last, 256, "%s", one);
+    if (*used < outlen) {
+        int w = snprintf(out + *used, outlen - *used, "%s%s", *used > 0 ? ": " : "", one);
+        if (w > 0)
+            *used += (size_t) w;
+    }
+}
+
 /* OpenSSL's reasons for the errors on this thread's queue, which is left
  * empty: "reason: reason" (repeats dropped), or "" when there were none. */
 static void
@@ -69,23 +91,8 @@ drain_errors(char *out, size_t outlen)
 
     if (outlen > 0)
         out[0] = 0;
-    while ((e = ERR_get_error()) != 0) {
-        char one[256];
-        const char *r = ERR_reason_error_string(e);
-
-        if (r != NULL)
-            snprintf(one, sizeof(one), "%s", r);
-        else
-            ERR_error_string_n(e, one, sizeof(one));
-        if (strcmp(one, last) == 0)
-            continue;
-        snprintf(last, sizeof(last), "%s", one);
-        if (used < outlen) {
-            int w = snprintf(out + used, outlen - used, "%s%s", used > 0 ? ": " : "", one);
-            if (w > 0)
-                used += (size_t) w;
-        }
-    }
+    while ((e = ERR_get_error()) != 0)
+        add_reason(e, out, outlen, &used, last);
 }
 
 /* A readable regular file, else the reason in err. */
@@ -385,28 +392,13 @@ ks_tls_error(struct bufferevent *bev, char *out, size_t outlen)
         return;
     out[0] = 0;
     while ((e = bufferevent_get_openssl_error(bev)) != 0) {
-        char one[256];
-        const char *r;
-
         /* libevent also lists SSL_get_error()'s code (SSL_ERROR_SSL,
          * SSL_ERROR_SYSCALL): not an OpenSSL error, nothing to say. */
         if (ERR_GET_LIB(e) == 0)
             continue;
-        r = ERR_reason_error_string(e);
-        if (r != NULL)
-            snprintf(one, sizeof(one), "%s", r);
-        else
-            ERR_error_string_n(e, one, sizeof(one));
         if (ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == SSL_R_CERTIFICATE_VERIFY_FAILED)
             verify_failed = true;
-        if (strcmp(one, last) == 0)
-            continue;
-        snprintf(last, sizeof(last), "%s", one);
-        if (used < outlen) {
-            int w = snprintf(out + used, outlen - used, "%s%s", used > 0 ? ": " : "", one);
-            if (w > 0)
-                used += (size_t) w;
-        }
+        add_reason(e, out, outlen, &used, last);
     }
     ERR_clear_error();
     if (ssl != NULL && verify_failed) {

@@ -30,6 +30,7 @@
 #include "acl.h"
 #include "coordinator.h"
 #include "log.h"
+#include "ops.h"
 #include "proto/errors.h"
 #include "stats.h"
 
@@ -294,7 +295,7 @@ ks_coord_authz_any(const ks_creq_t *creq, int op, int rt)
 /* ---------- writes ---------- */
 
 /* One store transaction of puts or deletes; done(arg, rc) once the view
- * was re-read after it. */
+ * was re-read after it (write_run). */
 typedef struct {
     void (*done)(void *arg, int rc);
     void *arg;
@@ -332,8 +333,7 @@ written(void *arg, const ks_ms_result_t *res)
 
     if (res->rc != KS_OK) {
         ks_log_error("could not change the ACLs in the metadata store: %s", res->error);
-        w->done(w->arg, KS_ERROR);
-        write_free(w);
+        written_then(w, KS_ERROR);
         return;
     }
     reload(written_then, w);
@@ -394,14 +394,22 @@ write_add(write_t *w, const ks_acl_binding_t *b)
     return KS_OK;
 }
 
+/* Runs the writes of w (freed here), then done(arg, rc); at once, with
+ * KS_OK, when there are none. */
 static void
-write_run(write_t *w)
+write_run(write_t *w, void (*done)(void *arg, int rc), void *arg)
 {
-    ks_ms_op_t *ops = calloc(w->n ? w->n : 1, sizeof(*ops));
+    ks_ms_op_t *ops;
 
+    w->done = done;
+    w->arg = arg;
+    if (w->n == 0) {
+        written_then(w, KS_OK);
+        return;
+    }
+    ops = calloc(w->n, sizeof(*ops));
     if (ops == NULL) {
-        w->done(w->arg, KS_ERROR);
-        write_free(w);
+        written_then(w, KS_ERROR);
         return;
     }
     for (size_t i = 0; i < w->n; i++) {
@@ -413,10 +421,8 @@ write_run(write_t *w)
             ops[i].value_len = strlen(w->values[i]);
         }
     }
-    if (ks_ms_txn(ks_C.ms, NULL, 0, ops, w->n, NULL, 0, written, w) != KS_OK) {
-        w->done(w->arg, KS_ERROR);
-        write_free(w);
-    }
+    if (ks_ms_txn(ks_C.ms, NULL, 0, ops, w->n, NULL, 0, written, w) != KS_OK)
+        written_then(w, KS_ERROR);
     free(ops);
 }
 
@@ -445,6 +451,21 @@ arena_str(ks_arena_t *a, const char *s)
 
 #define NO_AUTHORIZER "No Authorizer is configured on the broker (authorizer = none)"
 
+/* The error every binding of a CreateAcls / DeleteAcls request gets
+ * (KS_ERR_NONE: none), and its message in *msg (or NULL). */
+static int16_t
+alter_refused(ks_creq_t *creq, const char **msg)
+{
+    *msg = NULL;
+    if (!ks_acl_enabled(ks_C.in->conf)) {
+        *msg = NO_AUTHORIZER;
+        return KS_ERR_SECURITY_DISABLED;
+    }
+    if (!ks_coord_authz_cluster(creq, KS_ACL_OP_ALTER))
+        return KS_ERR_CLUSTER_AUTHORIZATION_FAILED;
+    return KS_ERR_NONE;
+}
+
 static void
 create_done(void *arg, int rc)
 {
@@ -468,8 +489,8 @@ ks_h_create_acls(ks_creq_t *creq)
     ks_create_acls_req_acl_creation_t *cs = req->creations.items;
     int32_t n = req->creations.count > 0 ? req->creations.count : 0;
     ks_create_acls_resp_acl_creation_result_t *rs = ks_arena_alloc(&creq->arena, sizeof(*rs) * (size_t) (n ? n : 1));
-    int16_t all = KS_ERR_NONE;
-    const char *all_msg = NULL;
+    int16_t all;
+    const char *all_msg;
     write_t *w;
 
     if (rs == NULL || (w = write_new((size_t) n, true)) == NULL) {
@@ -477,12 +498,7 @@ ks_h_create_acls(ks_creq_t *creq)
         return;
     }
     resp->results = (ks_array_t) { rs, n };
-    if (!ks_acl_enabled(ks_C.in->conf)) {
-        all = KS_ERR_SECURITY_DISABLED;
-        all_msg = NO_AUTHORIZER;
-    } else if (!ks_coord_authz_cluster(creq, KS_ACL_OP_ALTER)) {
-        all = KS_ERR_CLUSTER_AUTHORIZATION_FAILED;
-    }
+    all = alter_refused(creq, &all_msg);
     for (int32_t i = 0; i < n; i++) {
         ks_acl_binding_t b;
         bool bad = false;
@@ -514,14 +530,7 @@ ks_h_create_acls(ks_creq_t *creq)
                     ks_acl_perm_name(b.perm), b.principal, ks_acl_op_name(b.op), ks_acl_rt_lname(b.rt), b.name,
                     b.pt == KS_ACL_PT_PREFIXED ? " (prefixed)" : "", b.host);
     }
-    if (w->n == 0) {
-        write_free(w);
-        ks_creq_respond(creq);
-        return;
-    }
-    w->done = create_done;
-    w->arg = creq;
-    write_run(w);
+    write_run(w, create_done, creq);
 }
 
 /* The filter of a DescribeAcls / DeleteAcls request, its strings copied
@@ -640,8 +649,8 @@ ks_h_delete_acls(ks_creq_t *creq)
     ks_delete_acls_req_delete_acls_filter_t *fs = req->filters.items;
     int32_t n = req->filters.count > 0 ? req->filters.count : 0;
     ks_delete_acls_resp_delete_acls_filter_result_t *rs = ks_arena_alloc(&creq->arena, sizeof(*rs) * (size_t) (n ? n : 1));
-    int16_t all = KS_ERR_NONE;
-    const char *all_msg = NULL;
+    int16_t all;
+    const char *all_msg;
     write_t *w;
 
     if (rs == NULL || (w = write_new((size_t) ks_C.mv.nacls, false)) == NULL) {
@@ -649,12 +658,7 @@ ks_h_delete_acls(ks_creq_t *creq)
         return;
     }
     resp->filter_results = (ks_array_t) { rs, n };
-    if (!ks_acl_enabled(ks_C.in->conf)) {
-        all = KS_ERR_SECURITY_DISABLED;
-        all_msg = NO_AUTHORIZER;
-    } else if (!ks_coord_authz_cluster(creq, KS_ACL_OP_ALTER)) {
-        all = KS_ERR_CLUSTER_AUTHORIZATION_FAILED;
-    }
+    all = alter_refused(creq, &all_msg);
     for (int32_t i = 0; i < n; i++) {
         ks_delete_acls_resp_delete_acls_matching_acl_t *ms;
         ks_acl_filter_t f;
@@ -707,49 +711,10 @@ ks_h_delete_acls(ks_creq_t *creq)
                         ks_acl_rt_lname(b.rt), b.name, b.pt == KS_ACL_PT_PREFIXED ? " (prefixed)" : "", b.host);
         }
     }
-    if (w->n == 0) {
-        write_free(w);
-        ks_creq_respond(creq);
-        return;
-    }
-    w->done = delete_done;
-    w->arg = creq;
-    write_run(w);
+    write_run(w, delete_done, creq);
 }
 
 /* ---------- the ops API: /api/v1/acls ---------- */
-
-static void
-http_json(struct evhttp_request *req, int code, const char *reason, cJSON *doc)
-{
-    char *s = cJSON_PrintUnformatted(doc);
-    struct evbuffer *b = evbuffer_new();
-
-    cJSON_Delete(doc);
-    if (s == NULL || b == NULL) {
-        free(s);
-        if (b != NULL)
-            evbuffer_free(b);
-        evhttp_send_error(req, 500, "out of memory");
-        return;
-    }
-    evbuffer_add(b, s, strlen(s));
-    evbuffer_add(b, "\n", 1);
-    free(s);
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
-    evhttp_send_reply(req, code, reason, b);
-    evbuffer_free(b);
-}
-
-static void
-http_error(struct evhttp_request *req, int code, const char *reason, const char *msg)
-{
-    cJSON *o = cJSON_CreateObject();
-
-    cJSON_AddStringToObject(o, "error", msg);
-    http_json(req, code, reason, o);
-}
 
 /* A filter from the query string: a missing parameter matches anything
  * (pattern_type: any).  NULL or why not. */
@@ -807,9 +772,9 @@ http_done(void *arg, int rc)
 
     if (rc != KS_OK) {
         cJSON_Delete(op->doc);
-        http_error(op->req, 503, "Service Unavailable", "the metadata store could not apply the change");
+        ks_ops_reply_error(op->req, 503, "Service Unavailable", "the metadata store could not apply the change");
     } else {
-        http_json(op->req, op->code, op->reason, op->doc);
+        ks_ops_reply_json(op->req, op->code, op->reason, op->doc);
     }
     free(op);
 }
@@ -817,31 +782,20 @@ http_done(void *arg, int rc)
 static void
 http_create(struct evhttp_request *req)
 {
-    struct evbuffer *in = evhttp_request_get_input_buffer(req);
-    size_t len = evbuffer_get_length(in);
-    char *body;
     cJSON *o;
     ks_acl_binding_t b;
     const char *why = NULL, *s;
     http_op_t *op;
     write_t *w;
 
-    if (len > 64 * 1024) {
-        http_error(req, 413, "Payload Too Large", "the body is larger than 64 KiB");
+    if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) > 64 * 1024) {
+        ks_ops_reply_error(req, 413, "Payload Too Large", "the body is larger than 64 KiB");
         return;
     }
-    body = malloc(len + 1);
-    if (body == NULL) {
-        evhttp_send_error(req, 500, "out of memory");
-        return;
-    }
-    evbuffer_copyout(in, body, len);
-    body[len] = 0;
-    o = cJSON_ParseWithLength(body, len);
-    free(body);
+    o = ks_ops_body_json(req);
     if (!cJSON_IsObject(o)) {
         cJSON_Delete(o);
-        http_error(req, 400, "Bad Request", "the body must be a JSON object describing one ACL binding");
+        ks_ops_reply_error(req, 400, "Bad Request", "the body must be a JSON object describing one ACL binding");
         return;
     }
     s = jstr(o, "resource_type");
@@ -869,7 +823,7 @@ http_create(struct evhttp_request *req)
     w = op ? write_new(1, true) : NULL;
     if (why != NULL || w == NULL || write_add(w, &b) != KS_OK) {
         if (why != NULL)
-            http_error(req, 400, "Bad Request", why);
+            ks_ops_reply_error(req, 400, "Bad Request", why);
         else
             evhttp_send_error(req, 500, "out of memory");
         free(op);
@@ -885,10 +839,8 @@ http_create(struct evhttp_request *req)
     op->doc = binding_json(&b, true);
     op->code = 201;
     op->reason = "Created";
-    w->done = http_done;
-    w->arg = op;
     cJSON_Delete(o);
-    write_run(w);
+    write_run(w, http_done, op);
 }
 
 static void
@@ -901,11 +853,11 @@ http_delete(struct evhttp_request *req, const struct evkeyvalq *q)
     cJSON *doc, *arr;
 
     if (why != NULL) {
-        http_error(req, 400, "Bad Request", why);
+        ks_ops_reply_error(req, 400, "Bad Request", why);
         return;
     }
     if (evhttp_find_header(q, "resource_type") == NULL) {
-        http_error(req, 400, "Bad Request", "resource_type is required (any deletes bindings of every type)");
+        ks_ops_reply_error(req, 400, "Bad Request", "resource_type is required (any deletes bindings of every type)");
         return;
     }
     op = calloc(1, sizeof(*op));
@@ -920,19 +872,11 @@ http_delete(struct evhttp_request *req, const struct evkeyvalq *q)
     cJSON_AddItemToObject(doc, "deleted", arr);
     for (size_t i = 0; i < w->n; i++)
         ks_log_info("the ops API deletes the ACL %s", w->keys[i] + strlen(ACL_PREFIX));
-    if (w->n == 0) {
-        write_free(w);
-        free(op);
-        http_json(req, 200, "OK", doc);
-        return;
-    }
     op->req = req;
     op->doc = doc;
     op->code = 200;
     op->reason = "OK";
-    w->done = http_done;
-    w->arg = op;
-    write_run(w);
+    write_run(w, http_done, op);
 }
 
 void
@@ -946,21 +890,21 @@ ks_acls_http(struct evhttp_request *req)
 
     TAILQ_INIT(&q);
     if (query != NULL && evhttp_parse_query_str(query, &q) != 0) {
-        http_error(req, 400, "Bad Request", "malformed query string");
+        ks_ops_reply_error(req, 400, "Bad Request", "malformed query string");
         return;
     }
     switch (evhttp_request_get_command(req)) {
     case EVHTTP_REQ_GET:
     case EVHTTP_REQ_HEAD:
         if ((why = query_filter(&q, &f)) != NULL) {
-            http_error(req, 400, "Bad Request", why);
+            ks_ops_reply_error(req, 400, "Bad Request", why);
             break;
         }
         {
             cJSON *doc = cJSON_CreateObject();
             cJSON_AddStringToObject(doc, "authorizer", ks_C.in->conf->authorizer);
             cJSON_AddItemToObject(doc, "acls", matching_json(&f, NULL));
-            http_json(req, 200, "OK", doc);
+            ks_ops_reply_json(req, 200, "OK", doc);
         }
         break;
     case EVHTTP_REQ_POST:
@@ -971,7 +915,7 @@ ks_acls_http(struct evhttp_request *req)
         break;
     default:
         evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD, POST, DELETE");
-        http_error(req, 405, "Method Not Allowed", "use GET, POST or DELETE");
+        ks_ops_reply_error(req, 405, "Method Not Allowed", "use GET, POST or DELETE");
         break;
     }
     evhttp_clear_headers(&q);

@@ -121,26 +121,15 @@ static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv
 static char *
 b64_encode(const uint8_t *p, size_t n)
 {
-    char *out = malloc((n + 2) / 3 * 4 + 1), *o = out;
+    char *out = malloc((n + 2) / 3 * 4 + 1);
 
-    if (out == NULL)
-        return NULL;
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t) p[i] << 16;
-        if (i + 1 < n)
-            v |= (uint32_t) p[i + 1] << 8;
-        if (i + 2 < n)
-            v |= p[i + 2];
-        *o++ = b64chars[(v >> 18) & 63];
-        *o++ = b64chars[(v >> 12) & 63];
-        *o++ = i + 1 < n ? b64chars[(v >> 6) & 63] : '=';
-        *o++ = i + 2 < n ? b64chars[v & 63] : '=';
-    }
-    *o = 0;
+    if (out != NULL)
+        ks_b64_encode(p, n, out);
     return out;
 }
 
-/* Decodes base64; NULL (and *len 0) on bad input. */
+/* Decodes base64 (leniently: what follows '=' is ignored, as it always
+ * was for stored members); NULL (and *len 0) on bad input. */
 static uint8_t *
 b64_decode(const char *s, int32_t *len)
 {

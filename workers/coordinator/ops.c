@@ -718,8 +718,8 @@ reply_text(struct evhttp_request *req, int code, const char *reason, const char 
     evbuffer_free(b);
 }
 
-static void
-reply_json(struct evhttp_request *req, int code, const char *reason, cJSON *doc)
+void
+ks_ops_reply_json(struct evhttp_request *req, int code, const char *reason, cJSON *doc)
 {
     char *s = doc ? cJSON_PrintUnformatted(doc) : NULL;
     struct evbuffer *b = evbuffer_new();
@@ -739,13 +739,27 @@ reply_json(struct evhttp_request *req, int code, const char *reason, cJSON *doc)
     evbuffer_free(b);
 }
 
-static void
-reply_json_error(struct evhttp_request *req, int code, const char *reason, const char *msg)
+void
+ks_ops_reply_error(struct evhttp_request *req, int code, const char *reason, const char *msg)
 {
     cJSON *doc = cJSON_CreateObject();
 
     cJSON_AddStringToObject(doc, "error", msg);
-    reply_json(req, code, reason, doc);
+    ks_ops_reply_json(req, code, reason, doc);
+}
+
+cJSON *
+ks_ops_body_json(struct evhttp_request *req)
+{
+    struct evbuffer *in = evhttp_request_get_input_buffer(req);
+    size_t len = evbuffer_get_length(in);
+    unsigned char *body = len > 0 ? evbuffer_pullup(in, -1) : NULL;
+    cJSON *doc = body != NULL ? cJSON_ParseWithLength((const char *) body, len) : NULL;
+
+    if (body != NULL)
+        OPENSSL_cleanse(body, len);
+    evbuffer_drain(in, len);
+    return doc;
 }
 
 /* ---------- JSON admin API ---------- */
@@ -822,16 +836,16 @@ api_topics(struct evhttp_request *req, const char *name)
     if (name != NULL) {
         const ks_mv_topic_t *t = ks_metaview_topic(&ks_C.mv, name, strlen(name));
         if (t == NULL) {
-            reply_json_error(req, 404, "Not Found", "unknown topic");
+            ks_ops_reply_error(req, 404, "Not Found", "unknown topic");
             return;
         }
-        reply_json(req, 200, "OK", json_topic(t, true));
+        ks_ops_reply_json(req, 200, "OK", json_topic(t, true));
         return;
     }
     arr = cJSON_CreateArray();
     for (int32_t i = 0; i < ks_C.mv.ntopics; i++)
         cJSON_AddItemToArray(arr, json_topic(&ks_C.mv.topics[i], false));
-    reply_json(req, 200, "OK", arr);
+    ks_ops_reply_json(req, 200, "OK", arr);
 }
 
 static void
@@ -853,7 +867,7 @@ api_brokers(struct evhttp_request *req)
         cJSON_AddBoolToObject(o, "self", b->node_id == (int32_t) ks_C.in->conf->broker_id);
         cJSON_AddItemToArray(arr, o);
     }
-    reply_json(req, 200, "OK", arr);
+    ks_ops_reply_json(req, 200, "OK", arr);
 }
 
 static void
@@ -949,29 +963,29 @@ groups_answer(struct evhttp_request *req, const char *name)
     cJSON *arr;
 
     if (O.groups_ms == 0) {
-        reply_json_error(req, 503, "Service Unavailable", "consumer groups not loaded yet");
+        ks_ops_reply_error(req, 503, "Service Unavailable", "consumer groups not loaded yet");
         return;
     }
     if (name != NULL) {
         for (size_t i = 0; i < O.ngroups; i++)
             if (strcmp(O.groups[i].name, name) == 0) {
-                reply_json(req, 200, "OK", json_group(&O.groups[i]));
+                ks_ops_reply_json(req, 200, "OK", json_group(&O.groups[i]));
                 return;
             }
         /* live here but its document not written yet */
         if (ks_group_find(name, (int32_t) strlen(name)) != NULL) {
             og_group_t lg = { 0 };
             lg.name = (char *) name;
-            reply_json(req, 200, "OK", json_group(&lg));
+            ks_ops_reply_json(req, 200, "OK", json_group(&lg));
             return;
         }
-        reply_json_error(req, 404, "Not Found", "unknown group");
+        ks_ops_reply_error(req, 404, "Not Found", "unknown group");
         return;
     }
     arr = cJSON_CreateArray();
     for (size_t i = 0; i < O.ngroups; i++)
         cJSON_AddItemToArray(arr, json_group(&O.groups[i]));
-    reply_json(req, 200, "OK", arr);
+    ks_ops_reply_json(req, 200, "OK", arr);
 }
 
 /* Answers the requests that waited for the read `seq` (or an earlier one;
@@ -1096,7 +1110,7 @@ api_status(struct evhttp_request *req)
         cJSON_AddNumberToObject(ring, "durable", (double) durable);
     }
     cJSON_AddItemToObject(o, "ring", ring);
-    reply_json(req, 200, "OK", o);
+    ks_ops_reply_json(req, 200, "OK", o);
 }
 
 /* Counters the console's charts diff between two polls: records and
@@ -1133,7 +1147,7 @@ api_throughput(struct evhttp_request *req)
     cJSON_AddNumberToObject(o, "requests", (double) reqs);
     cJSON_AddNumberToObject(o, "net_bytes_in", (double) nin);
     cJSON_AddNumberToObject(o, "net_bytes_out", (double) nout);
-    reply_json(req, 200, "OK", o);
+    ks_ops_reply_json(req, 200, "OK", o);
 }
 
 /* ---------- the web console ---------- */
@@ -1625,29 +1639,22 @@ user_written(void *arg, int rc)
     struct evhttp_request *req = arg;
 
     if (rc != KS_OK) {
-        reply_json_error(req, 503, "Service Unavailable", "the metadata store did not take the change");
+        ks_ops_reply_error(req, 503, "Service Unavailable", "the metadata store did not take the change");
         return;
     }
-    reply_json(req, 200, "OK", cJSON_CreateObject());
+    ks_ops_reply_json(req, 200, "OK", cJSON_CreateObject());
 }
 
 static void
 user_set(struct evhttp_request *req, const char *name)
 {
-    struct evbuffer *in = evhttp_request_get_input_buffer(req);
-    size_t len = evbuffer_get_length(in);
-    unsigned char *body = len > 0 ? evbuffer_pullup(in, -1) : NULL;
-    cJSON *doc = body != NULL ? cJSON_ParseWithLength((const char *) body, len) : NULL;
+    cJSON *doc = ks_ops_body_json(req);         /* the password: wiped in the buffer */
     const cJSON *pw = cJSON_GetObjectItemCaseSensitive(doc, "password");
     const cJSON *mj = cJSON_GetObjectItemCaseSensitive(doc, "mechanism");
     const cJSON *ij = cJSON_GetObjectItemCaseSensitive(doc, "iterations");
     int mech = KS_SASL_SCRAM_SHA_256, iterations = KS_SCRAM_DEFAULT_ITERATIONS, st = 400;
     char err[256];
 
-    /* the body holds the password: wipe it as soon as it is parsed */
-    if (body != NULL)
-        OPENSSL_cleanse(body, len);
-    evbuffer_drain(in, len);
     snprintf(err, sizeof(err), "expected a JSON object {\"password\": ..., \"mechanism\": ..., \"iterations\": ...}");
     if (!cJSON_IsObject(doc) || !cJSON_IsString(pw)) {
         /* keep err */
@@ -1666,7 +1673,7 @@ user_set(struct evhttp_request *req, const char *name)
         OPENSSL_cleanse(pw->valuestring, strlen(pw->valuestring));
     cJSON_Delete(doc);
     if (st != 0)
-        reply_json_error(req, st, st == 400 ? "Bad Request" : st == 404 ? "Not Found" : "Internal Server Error",
+        ks_ops_reply_error(req, st, st == 400 ? "Bad Request" : st == 404 ? "Not Found" : "Internal Server Error",
                          err);
 }
 
@@ -1686,13 +1693,13 @@ user_delete(struct evhttp_request *req, const char *name)
         m = evhttp_find_header(&params, "mechanism");
     if (m != NULL && (mech = ks_sasl_mech_parse(m, strlen(m))) < 1) {
         evhttp_clear_headers(&params);
-        reply_json_error(req, 400, "Bad Request", "the mechanism must be SCRAM-SHA-256 or SCRAM-SHA-512");
+        ks_ops_reply_error(req, 400, "Bad Request", "the mechanism must be SCRAM-SHA-256 or SCRAM-SHA-512");
         return;
     }
     evhttp_clear_headers(&params);
     st = ks_scram_delete_user(name, mech, user_written, req, err, sizeof(err));
     if (st != 0)
-        reply_json_error(req, st, st == 404 ? "Not Found" : "Internal Server Error", err);
+        ks_ops_reply_error(req, st, st == 404 ? "Not Found" : "Internal Server Error", err);
 }
 
 static void
@@ -1706,27 +1713,27 @@ api_users(struct evhttp_request *req, const char *name)
             cJSON *one = cJSON_DetachItemFromArray(arr, 0);
             cJSON_Delete(arr);
             if (one == NULL) {
-                reply_json_error(req, 404, "Not Found", "no such user");
+                ks_ops_reply_error(req, 404, "Not Found", "no such user");
                 return;
             }
-            reply_json(req, 200, "OK", one);
+            ks_ops_reply_json(req, 200, "OK", one);
             return;
         }
-        reply_json(req, 200, "OK", arr);
+        ks_ops_reply_json(req, 200, "OK", arr);
         return;
     }
     if (name == NULL || name[0] == 0 || (cmd != EVHTTP_REQ_POST && cmd != EVHTTP_REQ_DELETE)) {
-        reply_json_error(req, 405, "Method Not Allowed", "POST or DELETE /api/v1/users/<name>");
+        ks_ops_reply_error(req, 405, "Method Not Allowed", "POST or DELETE /api/v1/users/<name>");
         return;
     }
     if (cmd == EVHTTP_REQ_POST && !from_loopback(req)) {
         /* a password in plain HTTP: only over loopback (credentials of the
          * ops endpoint do not protect it on the wire) */
-        reply_json_error(req, 403, "Forbidden", "passwords are taken from this host only (loopback)");
+        ks_ops_reply_error(req, 403, "Forbidden", "passwords are taken from this host only (loopback)");
         return;
     }
     if (!ks_C.ready) {
-        reply_json_error(req, 503, "Service Unavailable", "loading the cluster metadata");
+        ks_ops_reply_error(req, 503, "Service Unavailable", "loading the cluster metadata");
         return;
     }
     if (cmd == EVHTTP_REQ_POST)
@@ -1799,7 +1806,7 @@ ops_authorized(struct evhttp_request *req, const char *path)
     if (ks_opsauth_has_basic(O.auth))
         evhttp_add_header(h, "WWW-Authenticate", "Basic realm=\"kafscale\", charset=\"UTF-8\"");
     if (strncmp(path, "/api/", 5) == 0)
-        reply_json_error(req, 401, "Unauthorized", "authentication required");
+        ks_ops_reply_error(req, 401, "Unauthorized", "authentication required");
     else
         reply_text(req, 401, "Unauthorized", "authentication required");
     return false;
@@ -1824,7 +1831,7 @@ on_request(struct evhttp_request *req, void *arg)
     if (evhttp_request_get_command(req) != EVHTTP_REQ_GET && evhttp_request_get_command(req) != EVHTTP_REQ_HEAD &&
         strncmp(path, "/api/v1/users/", 14) != 0) {
         evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
-        reply_json_error(req, 405, "Method Not Allowed",
+        ks_ops_reply_error(req, 405, "Method Not Allowed",
                          "only /api/v1/acls and /api/v1/users/<name> take POST and DELETE");
         return;
     }
@@ -1866,7 +1873,7 @@ on_request(struct evhttp_request *req, void *arg)
         api_users(req, rest[0] ? rest : NULL);
         free(rest);
     } else if (strncmp(path, "/api/", 5) == 0) {
-        reply_json_error(req, 404, "Not Found", "no such resource");
+        ks_ops_reply_error(req, 404, "Not Found", "no such resource");
     } else {
         reply_text(req, 404, "Not Found",
                    "not found; try / (the console) /healthz /readyz /metrics /api/v1/status "

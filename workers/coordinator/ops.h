@@ -36,10 +36,23 @@
 #ifndef KS_COORD_OPS_H
 #define KS_COORD_OPS_H
 
+#include <cjson/cJSON.h>
+
+struct evhttp_request;
+
 /* Binds ops.listen (a failure is logged and retried; "" disables the
  * endpoint).  Call once the metadata store is open. */
 void ks_ops_start(void);
 /* Closes the endpoint; call before the metadata store is closed. */
 void ks_ops_stop(void);
+
+/* Answers req with doc (deleted here) as JSON, not to be cached; 500 when
+ * doc is NULL or memory runs out.  Also for the paths of acls.c. */
+void ks_ops_reply_json(struct evhttp_request *req, int code, const char *reason, cJSON *doc);
+/* Answers req with {"error": msg}. */
+void ks_ops_reply_error(struct evhttp_request *req, int code, const char *reason, const char *msg);
+/* The body of req parsed as JSON, NULL when it is empty or not JSON.  The
+ * body is drained and its bytes wiped: it may hold a password. */
+cJSON *ks_ops_body_json(struct evhttp_request *req);
 
 #endif

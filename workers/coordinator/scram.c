@@ -732,6 +732,22 @@ ops_written(void *arg, int rc)
     free(w);
 }
 
+/* The state of an ops API write for user; NULL ("out of memory" in err). */
+static ops_write_t *
+ops_write_new(const char *user, void (*done)(void *arg, int rc), void *arg, char *err, size_t errlen)
+{
+    ops_write_t *w = calloc(1, sizeof(*w));
+
+    if (w == NULL || (w->user = strdup(user)) == NULL) {
+        free(w);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    w->done = done;
+    w->arg = arg;
+    return w;
+}
+
 int
 ks_scram_set_password(const char *user, int mech, int iterations, const uint8_t *pw, size_t plen,
                       void (*done)(void *arg, int rc), void *arg, char *err, size_t errlen)
@@ -756,14 +772,8 @@ ks_scram_set_password(const char *user, int mech, int iterations, const uint8_t 
         snprintf(err, errlen, "the password must be 1 to %d bytes", KS_SASL_PASSWORD_MAX);
         return 400;
     }
-    w = calloc(1, sizeof(*w));
-    if (w == NULL || (w->user = strdup(user)) == NULL) {
-        free(w);
-        snprintf(err, errlen, "out of memory");
+    if ((w = ops_write_new(user, done, arg, err, errlen)) == NULL)
         return 500;
-    }
-    w->done = done;
-    w->arg = arg;
     memset(&c, 0, sizeof(c));
     c.user = w->user;
     c.mech = mech;
@@ -794,14 +804,8 @@ ks_scram_delete_user(const char *user, int mech, void (*done)(void *arg, int rc)
         snprintf(err, errlen, mech < 0 ? "no such user" : "the user has no credential of that mechanism");
         return 404;
     }
-    w = calloc(1, sizeof(*w));
-    if (w == NULL || (w->user = strdup(user)) == NULL) {
-        free(w);
-        snprintf(err, errlen, "out of memory");
+    if ((w = ops_write_new(user, done, arg, err, errlen)) == NULL)
         return 500;
-    }
-    w->done = done;
-    w->arg = arg;
     for (size_t i = 0; i < n; i++)
         c[i].user = w->user;
     if (store_changes(c, n, ops_written, w) != KS_OK) {
