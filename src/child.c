@@ -35,6 +35,7 @@ ks_reload_conf(ks_inherit_t *in)
     if (ks_conf_build(&fresh, in->conf_path, in->overrides, in->noverrides, err,
                       sizeof(err)) != KS_OK) {
         ks_log_error("could not reload the configuration, keeping the old one: %s", err);
+        ks_conf_free(&fresh);
         return KS_ERROR;
     }
     ks_conf_reload_into(in->conf, &fresh, reload_warn);

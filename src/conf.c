@@ -2015,10 +2015,16 @@ ks_conf_reload_into(ks_conf_t *live, const ks_conf_t *fresh, void (*warn)(const 
         }
         live->origin[i] = fresh->origin[i];
     }
-    /* The ops.auth.* contents follow their (reloadable) files. */
-    wipe_free(live->ops_auth_token);
-    live->ops_auth_token = xstrdup(fresh->ops_auth_token != NULL ? fresh->ops_auth_token : "");
-    wipe_free(live->ops_auth_basic);
-    live->ops_auth_basic = xstrdup(fresh->ops_auth_basic != NULL ? fresh->ops_auth_basic : "");
+    /* The ops.auth.* contents follow their (reloadable) files (copied
+     * before the old ones are freed: live may be fresh). */
+    {
+        char *token = xstrdup(fresh->ops_auth_token != NULL ? fresh->ops_auth_token : "");
+        char *basic = xstrdup(fresh->ops_auth_basic != NULL ? fresh->ops_auth_basic : "");
+
+        wipe_free(live->ops_auth_token);
+        live->ops_auth_token = token;
+        wipe_free(live->ops_auth_basic);
+        live->ops_auth_basic = basic;
+    }
     return changed;
 }
