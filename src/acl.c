@@ -376,21 +376,30 @@ who_matches(const ks_acl_entry_t *e, const char *principal, const char *host)
            (strcmp(e->host, host) == 0 || strcmp(e->host, KS_ACL_WILDCARD) == 0);
 }
 
+#define OPBIT(op) ((uint32_t) 1 << (op))
+
+/* What the bindings matching a resource say about a set of operations
+ * (bit op for operation op): whether any binding matched the resource,
+ * and which of the operations a DENY / an ALLOW of the principal covers. */
 typedef struct {
-    bool found, denied, allowed;
+    bool found;
+    uint32_t denied, allowed;
 } verdict_t;
 
 static void
-consider(const ks_acl_entry_t *e, const char *principal, const char *host, int op, verdict_t *v)
+consider(const ks_acl_entry_t *e, const char *principal, const char *host, uint32_t ops, verdict_t *v)
 {
     v->found = true;
     if (!who_matches(e, principal, host))
         return;
     if (e->perm == KS_ACL_PERM_DENY) {
-        if (e->op == op || e->op == KS_ACL_OP_ALL)
-            v->denied = true;
-    } else if (op_allows(e->op, op)) {
-        v->allowed = true;
+        v->denied |= e->op == KS_ACL_OP_ALL ? ops : e->op >= 0 && e->op < KS_ACL_OP_COUNT ? ops & OPBIT(e->op) : 0;
+        return;
+    }
+    for (uint32_t m = ops & ~v->allowed; m != 0; m &= m - 1) {
+        int op = __builtin_ctz(m);
+        if (op_allows(e->op, op))
+            v->allowed |= OPBIT(op);
     }
 }
 
@@ -416,25 +425,25 @@ literal_lower_bound(const ks_acl_index_t *ix, int rt, const char *name, size_t l
 }
 
 static verdict_t
-evaluate(const ks_acl_index_t *ix, const char *principal, const char *host, int op, int rt,
+evaluate(const ks_acl_index_t *ix, const char *principal, const char *host, uint32_t ops, int rt,
          const char *name, size_t len)
 {
-    verdict_t v = { false, false, false };
+    verdict_t v = { false, 0, 0 };
 
     if (ix == NULL || ix->e == NULL || rt < 0 || rt >= KS_ACL_RT_COUNT)
         return v;
     for (int32_t i = ix->wild[rt]; i < ix->pfx[rt]; i++)
-        consider(&ix->e[i], principal, host, op, &v);
+        consider(&ix->e[i], principal, host, ops, &v);
     for (int32_t i = ix->pfx[rt]; i < ix->lit[rt]; i++) {
         const ks_acl_entry_t *e = &ix->e[i];
         if (e->name_len <= len && memcmp(e->name, name, e->name_len) == 0)
-            consider(e, principal, host, op, &v);
+            consider(e, principal, host, ops, &v);
     }
     for (int32_t i = literal_lower_bound(ix, rt, name, len); i < ix->end[rt]; i++) {
         const ks_acl_entry_t *e = &ix->e[i];
         if (e->name_len != len || memcmp(e->name, name, len) != 0)
             break;
-        consider(e, principal, host, op, &v);
+        consider(e, principal, host, ops, &v);
     }
     return v;
 }
@@ -443,16 +452,59 @@ bool
 ks_acl_authorize(const ks_acl_index_t *ix, const ks_conf_t *conf, const char *principal, const char *host,
                  int op, int rt, const char *name, size_t name_len)
 {
+    uint32_t bit = op >= 0 && op < KS_ACL_OP_COUNT ? OPBIT(op) : 0;
     verdict_t v;
 
     if (!ks_acl_enabled(conf))
         return true;
     if (ks_acl_super_user(conf->super_users, principal))
         return true;
-    v = evaluate(ix, principal, host, op, rt, name ? name : "", name ? name_len : 0);
+    v = evaluate(ix, principal, host, bit, rt, name ? name : "", name ? name_len : 0);
     if (!v.found)
         return conf->allow_everyone_if_no_acl_found;
-    return !v.denied && v.allowed;
+    return (v.denied & bit) == 0 && (v.allowed & bit) != 0;
+}
+
+int32_t
+ks_acl_supported_ops(int rt)
+{
+    switch (rt) {
+    case KS_ACL_RT_TOPIC:
+        return (int32_t) (OPBIT(KS_ACL_OP_READ) | OPBIT(KS_ACL_OP_WRITE) | OPBIT(KS_ACL_OP_CREATE) |
+                          OPBIT(KS_ACL_OP_DESCRIBE) | OPBIT(KS_ACL_OP_DELETE) | OPBIT(KS_ACL_OP_ALTER) |
+                          OPBIT(KS_ACL_OP_DESCRIBE_CONFIGS) | OPBIT(KS_ACL_OP_ALTER_CONFIGS));
+    case KS_ACL_RT_GROUP:
+        return (int32_t) (OPBIT(KS_ACL_OP_READ) | OPBIT(KS_ACL_OP_DESCRIBE) | OPBIT(KS_ACL_OP_DELETE));
+    case KS_ACL_RT_CLUSTER:
+        return (int32_t) (OPBIT(KS_ACL_OP_CREATE) | OPBIT(KS_ACL_OP_CLUSTER_ACTION) |
+                          OPBIT(KS_ACL_OP_DESCRIBE_CONFIGS) | OPBIT(KS_ACL_OP_ALTER_CONFIGS) |
+                          OPBIT(KS_ACL_OP_IDEMPOTENT_WRITE) | OPBIT(KS_ACL_OP_ALTER) | OPBIT(KS_ACL_OP_DESCRIBE));
+    case KS_ACL_RT_TRANSACTIONAL_ID:
+        return (int32_t) (OPBIT(KS_ACL_OP_DESCRIBE) | OPBIT(KS_ACL_OP_WRITE));
+    case KS_ACL_RT_DELEGATION_TOKEN:
+        return (int32_t) OPBIT(KS_ACL_OP_DESCRIBE);
+    case KS_ACL_RT_USER:
+        return (int32_t) (OPBIT(KS_ACL_OP_CREATE_TOKENS) | OPBIT(KS_ACL_OP_DESCRIBE_TOKENS));
+    default:
+        return 0;
+    }
+}
+
+int32_t
+ks_acl_authorized_ops(const ks_acl_index_t *ix, const ks_conf_t *conf, const char *principal, const char *host,
+                      int rt, const char *name, size_t name_len)
+{
+    uint32_t sup = (uint32_t) ks_acl_supported_ops(rt);
+    verdict_t v;
+
+    if (!ks_acl_enabled(conf) || ks_acl_super_user(conf->super_users, principal))
+        return (int32_t) sup;
+    /* one pass over the matching bindings answers every operation as
+     * ks_acl_authorize would, one at a time */
+    v = evaluate(ix, principal, host, sup, rt, name ? name : "", name ? name_len : 0);
+    if (!v.found)
+        return conf->allow_everyone_if_no_acl_found ? (int32_t) sup : 0;
+    return (int32_t) (v.allowed & ~v.denied & sup);
 }
 
 bool
@@ -615,6 +667,12 @@ ks_acl_check(const ks_acl_ctx_t *ctx, int op, int rt, const char *name, size_t n
         return true;
     denied(ctx, op, rt, name ? name : "", name ? name_len : 0);
     return false;
+}
+
+int32_t
+ks_acl_ops(const ks_acl_ctx_t *ctx, int rt, const char *name, size_t name_len)
+{
+    return ks_acl_authorized_ops(ctx->ix, ctx->conf, ctx->principal, ctx->host, rt, name, name_len);
 }
 
 bool

@@ -142,6 +142,22 @@ bool ks_acl_authorize(const ks_acl_index_t *ix, const ks_conf_t *conf, const cha
 bool ks_acl_authorize_any(const ks_acl_index_t *ix, const ks_conf_t *conf, const char *principal,
                           const char *host, int op, int rt);
 
+/* Kafka's authorized operations (Metadata's topic_authorized_operations,
+ * DescribeCluster's cluster_authorized_operations, ...): a bit field, bit
+ * op set for each AclOperation code op.  The operations that exist for a
+ * resource type (Kafka's AclEntry.supportedOperations): topic READ,
+ * WRITE, CREATE, DESCRIBE, DELETE, ALTER, DESCRIBE_CONFIGS, ALTER_CONFIGS;
+ * group READ, DESCRIBE, DELETE; cluster CREATE, CLUSTER_ACTION,
+ * DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE, ALTER, DESCRIBE;
+ * transactional id DESCRIBE, WRITE; delegation token DESCRIBE; user
+ * CREATE_TOKENS, DESCRIBE_TOKENS; 0 for other types. */
+int32_t ks_acl_supported_ops(int rt);
+/* Those of them the principal may do on the resource, each decided as
+ * ks_acl_authorize does (all of them with authorizer = none or for a
+ * super user).  Quiet: nothing counted or logged. */
+int32_t ks_acl_authorized_ops(const ks_acl_index_t *ix, const ks_conf_t *conf, const char *principal,
+                              const char *host, int rt, const char *name, size_t name_len);
+
 /* ---- checks of a request ---- */
 
 /* Who asks, and where the denials go. */
@@ -165,6 +181,8 @@ bool ks_acl_check(const ks_acl_ctx_t *ctx, int op, int rt, const char *name, siz
 /* The same without counting or logging a denial (filters: topics left out
  * of an all-topics Metadata, groups out of ListGroups). */
 bool ks_acl_allowed(const ks_acl_ctx_t *ctx, int op, int rt, const char *name, size_t name_len);
+/* ks_acl_authorized_ops for the context's principal and host (quiet). */
+int32_t ks_acl_ops(const ks_acl_ctx_t *ctx, int rt, const char *name, size_t name_len);
 /* ks_acl_authorize_any, counting and logging a denial. */
 bool ks_acl_check_any(const ks_acl_ctx_t *ctx, int op, int rt);
 

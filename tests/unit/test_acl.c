@@ -1,6 +1,7 @@
 /*
  * test_acl.c: the authorizer (src/acl.c): each rule of Kafka's
- * AclAuthorizer, the index, filters, validation, names, ids; prints the
+ * AclAuthorizer, the index, filters, validation, names, ids, the
+ * authorized-operations bit fields; prints the
  * cost of a check with 400 bindings (not asserted).
  */
 #include "config.h"
@@ -162,6 +163,109 @@ START_TEST(test_operations)
                          op == KS_ACL_OP_ALL || op == KS_ACL_OP_ALTER_CONFIGS || op == KS_ACL_OP_DESCRIBE_CONFIGS);
         ck_assert_int_eq(can("User:a", "h", KS_ACL_OP_ALTER_CONFIGS, T, "t"),
                          op == KS_ACL_OP_ALL || op == KS_ACL_OP_ALTER_CONFIGS);
+    }
+}
+END_TEST
+
+#define BIT(op) (1 << (op))
+#define TOPIC_OPS (BIT(KS_ACL_OP_READ) | BIT(KS_ACL_OP_WRITE) | BIT(KS_ACL_OP_CREATE) | BIT(KS_ACL_OP_DELETE) | \
+                   BIT(KS_ACL_OP_ALTER) | BIT(KS_ACL_OP_DESCRIBE) | BIT(KS_ACL_OP_DESCRIBE_CONFIGS) | \
+                   BIT(KS_ACL_OP_ALTER_CONFIGS))
+#define CLUSTER_OPS (BIT(KS_ACL_OP_CREATE) | BIT(KS_ACL_OP_ALTER) | BIT(KS_ACL_OP_DESCRIBE) | \
+                     BIT(KS_ACL_OP_CLUSTER_ACTION) | BIT(KS_ACL_OP_DESCRIBE_CONFIGS) | \
+                     BIT(KS_ACL_OP_ALTER_CONFIGS) | BIT(KS_ACL_OP_IDEMPOTENT_WRITE))
+
+static int32_t
+ops(const char *principal, const char *host, int rt, const char *name)
+{
+    return ks_acl_authorized_ops(&ix, &conf, principal, host, rt, name, strlen(name));
+}
+
+START_TEST(test_authorized_ops)
+{
+    /* Kafka's AclEntry.supportedOperations, as bit fields */
+    ck_assert_int_eq(ks_acl_supported_ops(T), 0xDF8);
+    ck_assert_int_eq(ks_acl_supported_ops(T), TOPIC_OPS);
+    ck_assert_int_eq(ks_acl_supported_ops(C), 0x1FA0);
+    ck_assert_int_eq(ks_acl_supported_ops(C), CLUSTER_OPS);
+    ck_assert_int_eq(ks_acl_supported_ops(G), BIT(KS_ACL_OP_READ) | BIT(KS_ACL_OP_DESCRIBE) | BIT(KS_ACL_OP_DELETE));
+    ck_assert_int_eq(ks_acl_supported_ops(KS_ACL_RT_TRANSACTIONAL_ID), BIT(KS_ACL_OP_DESCRIBE) | BIT(KS_ACL_OP_WRITE));
+    ck_assert_int_eq(ks_acl_supported_ops(KS_ACL_RT_ANY), 0);
+
+    /* no binding on the resource: allow.everyone.if.no.acl.found */
+    ck_assert_int_eq(ops("User:a", "h", T, "t"), 0);
+    conf.allow_everyone_if_no_acl_found = true;
+    ck_assert_int_eq(ops("User:a", "h", T, "t"), TOPIC_OPS);
+    conf.allow_everyone_if_no_acl_found = false;
+
+    /* READ: READ and the DESCRIBE it implies */
+    add(T, LIT, "t", "User:a", "*", KS_ACL_OP_READ, ALLOW);
+    ck_assert_int_eq(ops("User:a", "h", T, "t"), BIT(KS_ACL_OP_READ) | BIT(KS_ACL_OP_DESCRIBE));
+    ck_assert_int_eq(ops("User:b", "h", T, "t"), 0);
+    ck_assert_int_eq(ops("User:a", "h", T, "u"), 0);
+    /* ALTER_CONFIGS implies DESCRIBE_CONFIGS */
+    add(T, PFX, "t", "User:a", "*", KS_ACL_OP_ALTER_CONFIGS, ALLOW);
+    ck_assert_int_eq(ops("User:a", "h", T, "t"), BIT(KS_ACL_OP_READ) | BIT(KS_ACL_OP_DESCRIBE) |
+                                                   BIT(KS_ACL_OP_ALTER_CONFIGS) | BIT(KS_ACL_OP_DESCRIBE_CONFIGS));
+    /* ALL, less what is denied; a DENY of READ leaves the DESCRIBE another
+     * ALLOW implies */
+    add(T, LIT, "*", "User:a", "*", KS_ACL_OP_ALL, ALLOW);
+    add(T, LIT, "t", "User:*", "h", KS_ACL_OP_READ, DENY);
+    ck_assert_int_eq(ops("User:a", "h", T, "t"), TOPIC_OPS & ~BIT(KS_ACL_OP_READ));
+    ck_assert_int_eq(ops("User:a", "other", T, "t"), TOPIC_OPS);
+    add(T, PFX, "", "User:a", "h", KS_ACL_OP_ALL, DENY);
+    ck_assert_int_eq(ops("User:a", "h", T, "t"), 0);
+
+    /* the cluster */
+    add(C, LIT, KS_ACL_CLUSTER_NAME, "User:a", "*", KS_ACL_OP_IDEMPOTENT_WRITE, ALLOW);
+    add(C, LIT, KS_ACL_CLUSTER_NAME, "User:a", "*", KS_ACL_OP_DESCRIBE, ALLOW);
+    ck_assert_int_eq(ops("User:a", "h", C, KS_ACL_CLUSTER_NAME),
+                     BIT(KS_ACL_OP_IDEMPOTENT_WRITE) | BIT(KS_ACL_OP_DESCRIBE));
+
+    /* a super user, and no authorizer: everything the type has */
+    free(conf.super_users);
+    conf.super_users = strdup("User:a");
+    ck_assert_int_eq(ops("User:a", "h", T, "t"), TOPIC_OPS);
+    ck_assert_int_eq(ops("User:a", "h", C, KS_ACL_CLUSTER_NAME), CLUSTER_OPS);
+    free(conf.super_users);
+    conf.super_users = strdup("");
+    free(conf.authorizer);
+    conf.authorizer = strdup("none");
+    ck_assert_int_eq(ops("User:b", "h", T, "t"), TOPIC_OPS);
+    ck_assert_int_eq(ops("User:b", "h", C, KS_ACL_CLUSTER_NAME), CLUSTER_OPS);
+}
+END_TEST
+
+/* The bit field answers each operation as ks_acl_authorize does, over a
+ * mix of bindings. */
+START_TEST(test_authorized_ops_agree)
+{
+    static const char *const principals[] = { "User:a", "User:b", "User:c" };
+    static const char *const hosts[] = { "h1", "h2" };
+    static const char *const names[] = { "t", "to", "top", "x", "" };
+    unsigned seed = 7;
+
+    for (int i = 0; i < 120; i++) {
+        seed = seed * 1103515245u + 12345u;
+        add((seed >> 3) % 2 ? T : C, (seed >> 5) % 3 == 0 ? PFX : LIT,
+            (seed >> 5) % 3 == 0 ? names[(seed >> 8) % 4] : (seed >> 11) % 5 == 0 ? "*" : names[(seed >> 8) % 4],
+            (seed >> 14) % 4 == 0 ? "User:*" : principals[(seed >> 16) % 3],
+            (seed >> 18) % 3 == 0 ? "*" : hosts[(seed >> 20) % 2], KS_ACL_OP_ALL + (int) ((seed >> 22) % 13),
+            (seed >> 26) % 4 == 0 ? DENY : ALLOW);
+        for (size_t p = 0; p < KS_ARRAY_LEN(principals); p++)
+            for (size_t h = 0; h < KS_ARRAY_LEN(hosts); h++)
+                for (size_t n = 0; n < KS_ARRAY_LEN(names); n++)
+                    for (int rt = T; rt <= C; rt += C - T) {
+                        int32_t got = ops(principals[p], hosts[h], rt, names[n]);
+                        for (int op = 0; op < 31; op++) {
+                            bool want = (ks_acl_supported_ops(rt) & BIT(op)) &&
+                                        can(principals[p], hosts[h], op, rt, names[n]);
+                            ck_assert_msg(((got & BIT(op)) != 0) == want,
+                                          "binding %d: %s@%s %s %s \"%s\": bits 0x%x, authorize %d", i,
+                                          principals[p], hosts[h], ks_acl_op_name(op), ks_acl_rt_name(rt),
+                                          names[n], (unsigned) got, (int) want);
+                        }
+                    }
     }
 }
 END_TEST
@@ -420,6 +524,8 @@ acl_suite(void)
     tcase_add_test(tc, test_patterns);
     tcase_add_test(tc, test_cluster_and_any);
     tcase_add_test(tc, test_index_rebuild);
+    tcase_add_test(tc, test_authorized_ops);
+    tcase_add_test(tc, test_authorized_ops_agree);
     tcase_add_test(tc, test_filters);
     tcase_add_test(tc, test_validation_and_names);
     tcase_add_test(tc, test_peer_host);

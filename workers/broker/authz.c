@@ -70,6 +70,17 @@ ks_authz_quiet(ks_req_t *req, int op, int rt, const char *name, size_t len)
     return ks_acl_allowed(&ctx, op, rt, name, len);
 }
 
+int32_t
+ks_authz_ops(ks_req_t *req, int rt, const char *name, size_t len)
+{
+    ks_acl_ctx_t ctx;
+
+    if (!ks_authz_on())
+        return ks_acl_supported_ops(rt);
+    ctx_of(req, &ctx);
+    return ks_acl_ops(&ctx, rt, name, len);
+}
+
 /* The trailer after a forwarded request frame: principal, peer, their
  * lengths (u16 each, big-endian) and a magic number. */
 size_t

@@ -178,6 +178,16 @@ int ks_metadata_build(const ks_metaview_t *mv, int32_t self_id, const char *list
 typedef bool (*ks_metadata_authz_fn)(void *arg, int op, int rt, const char *name, size_t len, bool quiet);
 void ks_metadata_authorize(const ks_metadata_req_t *req, int version, bool create, ks_metadata_resp_t *resp,
                            ks_metadata_authz_fn fn, void *arg, int *unknown);
+/* Kafka's authorized operations in a response about to be sent:
+ * topic_authorized_operations of every topic that is not
+ * TOPIC_AUTHORIZATION_FAILED when include_topic_authorized_operations;
+ * cluster_authorized_operations (v8-v10) when
+ * include_cluster_authorized_operations, 0 without DESCRIBE on the
+ * cluster.  Left at INT32_MIN when not asked for.  fn answers the bit
+ * field of one resource.  Runs in: worker, coordinator. */
+typedef int32_t (*ks_metadata_ops_fn)(void *arg, int rt, const char *name, size_t len);
+void ks_metadata_authorized_ops(const ks_metadata_req_t *req, int version, ks_metadata_resp_t *resp,
+                                ks_metadata_ops_fn fn, void *arg);
 /* Whether the request asks for topics to be created when missing. */
 bool ks_metadata_wants_create(const ks_metadata_req_t *req, int version);
 /* Kafka's topic name rules: 1..249 chars of [a-zA-Z0-9._-], not "." or "..". */
@@ -191,6 +201,9 @@ bool ks_authz_on(void);
 bool ks_authz(ks_req_t *req, int op, int rt, const char *name, size_t len);
 /* The same without counting or logging a denial (filters). */
 bool ks_authz_quiet(ks_req_t *req, int op, int rt, const char *name, size_t len);
+/* Kafka's authorized operations of the request's principal on the
+ * resource (ks_acl_authorized_ops; quiet). */
+int32_t ks_authz_ops(ks_req_t *req, int rt, const char *name, size_t len);
 /* Writes the identity trailer of a forwarded request (principal, peer,
  * u16 lengths, magic) into buf; its length, 0 when it does not fit.  The
  * coordinator strips it (coordinator.c). */

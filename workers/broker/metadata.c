@@ -186,10 +186,36 @@ ks_metadata_authorize(const ks_metadata_req_t *req, int version, bool create, ks
     resp->topics.count = n;
 }
 
+void
+ks_metadata_authorized_ops(const ks_metadata_req_t *req, int version, ks_metadata_resp_t *resp,
+                           ks_metadata_ops_fn fn, void *arg)
+{
+    if (version >= 8 && version <= 10 && req->include_cluster_authorized_operations) {
+        int32_t ops = fn(arg, KS_ACL_RT_CLUSTER, KS_ACL_CLUSTER_NAME, strlen(KS_ACL_CLUSTER_NAME));
+        /* Kafka: 0 for a principal that may not describe the cluster */
+        resp->cluster_authorized_operations = (ops & (1 << KS_ACL_OP_DESCRIBE)) ? ops : 0;
+    }
+    if (version >= 8 && req->include_topic_authorized_operations) {
+        ks_metadata_resp_metadata_response_topic_t *ts = resp->topics.items;
+
+        for (int32_t i = 0; i < resp->topics.count; i++) {
+            if (ts[i].name.len < 0 || ts[i].error_code == KS_ERR_TOPIC_AUTHORIZATION_FAILED)
+                continue;
+            ts[i].topic_authorized_operations = fn(arg, KS_ACL_RT_TOPIC, ts[i].name.p, (size_t) ts[i].name.len);
+        }
+    }
+}
+
 static bool
 worker_authz(void *arg, int op, int rt, const char *name, size_t len, bool quiet)
 {
     return quiet ? ks_authz_quiet(arg, op, rt, name, len) : ks_authz(arg, op, rt, name, len);
+}
+
+static int32_t
+worker_ops(void *arg, int rt, const char *name, size_t len)
+{
+    return ks_authz_ops(arg, rt, name, len);
 }
 
 /* Runs in: worker. */
@@ -221,5 +247,6 @@ ks_h_metadata(ks_req_t *req)
         ks_forward(req);
         return;
     }
+    ks_metadata_authorized_ops(mreq, version, resp, worker_ops, req);
     ks_req_respond(req, resp);
 }

@@ -281,6 +281,17 @@ ks_coord_authz_cluster(const ks_creq_t *creq, int op)
     return ks_coord_authz(creq, op, KS_ACL_RT_CLUSTER, KS_STR_LIT(KS_ACL_CLUSTER_NAME));
 }
 
+int32_t
+ks_coord_authz_ops(const ks_creq_t *creq, int rt, ks_str_t name)
+{
+    ks_acl_ctx_t ctx;
+
+    if (!ks_acl_enabled(ks_C.in->conf))
+        return ks_acl_supported_ops(rt);
+    ctx_of(creq, &ctx);
+    return ks_acl_ops(&ctx, rt, name.p ? name.p : "", name.len > 0 ? (size_t) name.len : 0);
+}
+
 bool
 ks_coord_authz_any(const ks_creq_t *creq, int op, int rt)
 {

@@ -187,6 +187,9 @@ bool ks_coord_authz(const ks_creq_t *creq, int op, int rt, ks_str_t name);
 bool ks_coord_authz_cluster(const ks_creq_t *creq, int op);
 /* The same without counting or logging a denial (filters). */
 bool ks_coord_authz_quiet(const ks_creq_t *creq, int op, int rt, ks_str_t name);
+/* Kafka's authorized operations of creq's principal on the resource
+ * (ks_acl_authorized_ops; quiet). */
+int32_t ks_coord_authz_ops(const ks_creq_t *creq, int rt, ks_str_t name);
 /* op on some resource of type rt (InitProducerId: WRITE on any topic);
  * a denial is neither counted nor logged. */
 bool ks_coord_authz_any(const ks_creq_t *creq, int op, int rt);

@@ -959,6 +959,12 @@ coord_metadata_authz(void *arg, int op, int rt, const char *name, size_t len, bo
     return ks_coord_authz_quiet(arg, op, rt, (ks_str_t) { name, (int32_t) len });
 }
 
+static int32_t
+coord_metadata_ops(void *arg, int rt, const char *name, size_t len)
+{
+    return ks_coord_authz_ops(arg, rt, (ks_str_t) { name, (int32_t) len });
+}
+
 static void
 metadata_respond(void *arg)
 {
@@ -975,6 +981,7 @@ metadata_respond(void *arg)
         ks_metadata_authorize(creq->request, version, ks_C.in->conf->auto_create_topics_enable &&
                               ks_metadata_wants_create(creq->request, version), creq->response,
                               coord_metadata_authz, creq, &unknown);
+    ks_metadata_authorized_ops(creq->request, version, creq->response, coord_metadata_ops, creq);
     ks_creq_respond(creq);
 }
 
@@ -1290,6 +1297,7 @@ ks_h_create_partitions(ks_creq_t *creq)
 void
 ks_h_describe_cluster(ks_creq_t *creq)
 {
+    const ks_describe_cluster_req_t *req = creq->request;
     ks_describe_cluster_resp_t *resp = creq->response;
     ks_describe_cluster_resp_describe_cluster_broker_t *bs;
     int32_t n = ks_C.mv.nbrokers;
@@ -1324,7 +1332,9 @@ ks_h_describe_cluster(ks_creq_t *creq)
     resp->cluster_id = KS_STR(ks_C.cluster_id);
     resp->controller_id = ks_C.mv.controller_id;
     resp->brokers = (ks_array_t) { bs, n };
-    resp->cluster_authorized_operations = INT32_MIN;
+    /* the principal may describe the cluster (checked above) */
+    resp->cluster_authorized_operations = req->include_cluster_authorized_operations
+        ? ks_coord_authz_ops(creq, KS_ACL_RT_CLUSTER, KS_STR_LIT(KS_ACL_CLUSTER_NAME)) : INT32_MIN;
     ks_creq_respond(creq);
 }
 
