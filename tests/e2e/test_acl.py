@@ -9,7 +9,10 @@ prefixed pattern; CreateAcls / DescribeAcls / DeleteAcls over the wire
 denials in /metrics and in the log; ACLs survive a restart; super.users
 allows everything; authorizer = none answers the ACL APIs with
 SECURITY_DISABLED and enforces nothing; two brokers on one etcd apply a
-binding made through either."""
+binding made through either.  Authorized operations (raw Metadata v8 and
+DescribeCluster): the bits of what the principal may do on a topic and on
+the cluster, INT32_MIN when not asked for, everything for a super user and
+with authorizer = none."""
 import json
 import os
 import re
@@ -178,6 +181,71 @@ def metadata_raw(b, topics):
     return out
 
 
+# AclOperation codes, as bits of the authorized-operations fields
+OP = {"read": 3, "write": 4, "create": 5, "delete": 6, "alter": 7, "describe": 8, "cluster_action": 9,
+      "describe_configs": 10, "alter_configs": 11, "idempotent_write": 12}
+TOPIC_OPS = ["read", "write", "create", "delete", "alter", "describe", "describe_configs", "alter_configs"]
+CLUSTER_OPS = ["create", "alter", "describe", "cluster_action", "describe_configs", "alter_configs",
+               "idempotent_write"]
+INT32_MIN = -2 ** 31
+
+
+def bits(*ops):
+    return sum(1 << OP[o] for o in ops)
+
+
+def metadata_v8(b, topics, auto=False, cluster_ops=True, topic_ops=True):
+    """Metadata v8: (cluster_authorized_operations, {topic: (error, topic_authorized_operations)})."""
+    body = (array(topics, string) if topics is not None else i32(-1)) + \
+        kslib.boolean(auto) + kslib.boolean(cluster_ops) + kslib.boolean(topic_ops)
+    r = call(b, 3, 8, body)
+    r.i32()                                      # throttle
+    for _ in range(r.i32()):
+        r.i32()
+        r.string()
+        r.i32()
+        r.string()
+    r.string()                                   # cluster id
+    r.i32()                                      # controller
+    out = {}
+    for _ in range(r.i32()):
+        err, name = r.i16(), r.string()
+        r.i8()
+        for _ in range(r.i32()):
+            r.i16()
+            r.i32()
+            r.i32()
+            r.i32()                              # leader epoch
+            r.take(4 * r.i32())
+            r.take(4 * r.i32())
+            r.take(4 * r.i32())                  # offline replicas
+        out[name] = (err, r.i32())
+    return r.i32(), out
+
+
+def describe_cluster_raw(b, include=True):
+    """DescribeCluster v0 (flexible): (error, cluster_authorized_operations)."""
+    c = kslib.Conn(b.port, timeout=10)
+    c.send(kslib.request(60, 0, kslib.boolean(include) + kslib.uvarint(0), corr=12, header_version=2))
+    r = kslib.Reader(c.recv_frame(timeout=10))
+    c.close()
+    if r.i32() != 12:
+        raise kslib.Failure("wrong correlation id")
+    r.tagged()
+    r.i32()
+    err = r.i16()
+    r.compact_string()
+    r.compact_string()
+    r.i32()
+    for _ in range(r.uvarint() - 1):
+        r.i32()
+        r.compact_string()
+        r.i32()
+        r.compact_string()
+        r.tagged()
+    return err, r.i32()
+
+
 def acl_creation(rt, name, pt, principal, host, op, perm):
     return i8(rt) + string(name) + i8(pt) + string(principal) + string(host) + i8(op) + i8(perm)
 
@@ -250,6 +318,22 @@ def main(t):
     grant(t, b, "--allow", "--principal", ANON, "--operation", "describe", "--topic", "orders")
     md = metadata_raw(b, None)
     t.check(list(md) == ["orders"], "Metadata of all topics shows orders with DESCRIBE: %s" % md)
+    # ---- authorized operations: DESCRIBE on orders, READ on pfx-a ----
+    grant(t, b, "--allow", "--principal", ANON, "--operation", "read", "--topic", "pfx-a")
+    cops, md = metadata_v8(b, ["orders", "pfx-a", "other"])
+    t.check(md == {"orders": (0, bits("describe")), "pfx-a": (0, bits("read", "describe")),
+                   "other": (TOPIC_AUTHZ, INT32_MIN)},
+            "Metadata v8 topic_authorized_operations: DESCRIBE on orders, READ+DESCRIBE on pfx-a, "
+            "INT32_MIN on a denied topic: %s" % md)
+    t.check(cops == 0, "Metadata v8 cluster_authorized_operations without DESCRIBE on the cluster: 0 (%s)" % cops)
+    cops, md = metadata_v8(b, None)
+    t.check(md == {"orders": (0, bits("describe")), "pfx-a": (0, bits("read", "describe"))},
+            "Metadata v8 of all topics: the visible ones with their bits: %s" % md)
+    cops, md = metadata_v8(b, ["pfx-a"], cluster_ops=False, topic_ops=False)
+    t.check(cops == INT32_MIN and md == {"pfx-a": (0, INT32_MIN)},
+            "Metadata v8 not asking for authorized operations: INT32_MIN (%s %s)" % (cops, md))
+    revoke(t, b, "--operation", "read", "--topic", "pfx-a")
+
     codes = produce_confluent(b, "orders")
     t.check(codes and all(c == KafkaError.TOPIC_AUTHORIZATION_FAILED for c in codes),
             "confluent-kafka Produce without WRITE: TOPIC_AUTHORIZATION_FAILED (%s)" % codes)
@@ -339,6 +423,13 @@ def main(t):
                              KafkaAdminClient, ResourcePattern, ResourcePatternFilter, ResourceType)
     grant(t, b, "--allow", "--principal", ANON, "--operation", "alter", "--cluster")
     grant(t, b, "--allow", "--principal", ANON, "--operation", "describe", "--cluster")
+    err, cops = describe_cluster_raw(b)
+    t.check(err == 0 and cops == bits("alter", "describe"),
+            "DescribeCluster cluster_authorized_operations with ALTER and DESCRIBE: %d 0x%x" % (err, cops))
+    err, cops = describe_cluster_raw(b, include=False)
+    t.check(err == 0 and cops == INT32_MIN, "DescribeCluster not asking: INT32_MIN (%d %d)" % (err, cops))
+    cops, _ = metadata_v8(b, ["orders"])
+    t.check(cops == bits("alter", "describe"), "Metadata v8 cluster_authorized_operations: 0x%x" % cops)
     ka = KafkaAdminClient(bootstrap_servers=b.addr, request_timeout_ms=10000, api_version=(2, 5))
     acl = ACL(principal="User:bob", host="*", operation=ACLOperation.WRITE, permission_type=ACLPermissionType.ALLOW,
               resource_pattern=ResourcePattern(ResourceType.TOPIC, "bobs", ACLResourcePatternType.LITERAL))
@@ -389,6 +480,11 @@ def main(t):
     b.start()
     grant(t, b, "--deny", "--principal", ANON, "--operation", "all", "--topic", "other")
     t.check(produce_confluent(b, "other", 1) == [0], "a super user writes where a DENY applies")
+    cops, md = metadata_v8(b, ["other", "fresh"], auto=True)
+    t.check(cops == bits(*CLUSTER_OPS) and md == {"other": (0, bits(*TOPIC_OPS)), "fresh": (0, bits(*TOPIC_OPS))},
+            "a super user: every operation of topics (one auto-created by the coordinator) and the cluster: "
+            "0x%x %s" % (cops, md))
+    t.check(describe_cluster_raw(b) == (0, bits(*CLUSTER_OPS)), "a super user: DescribeCluster with every operation")
     admin = AdminClient({"bootstrap.servers": b.addr})
     fs = admin.delete_topics(["other"], operation_timeout=10)
     fs["other"].result(15)
@@ -402,6 +498,10 @@ def main(t):
     t.check(create_acls_raw(nb, [acl_creation(2, "x", 3, ANON, "*", 3, 3)])[0][0] == SECURITY_DISABLED,
             "CreateAcls with authorizer = none: SECURITY_DISABLED")
     t.check(produce_confluent(nb, "free", 1) == [0], "authorizer = none: anyone produces")
+    cops, md = metadata_v8(nb, ["free"])
+    t.check(cops == bits(*CLUSTER_OPS) and md == {"free": (0, bits(*TOPIC_OPS))},
+            "authorizer = none: authorized operations are every operation: 0x%x %s" % (cops, md))
+    t.check(describe_cluster_raw(nb) == (0, bits(*CLUSTER_OPS)), "authorizer = none: DescribeCluster, every operation")
     nb.stop()
 
     # ---- two brokers on one etcd: a binding made on one holds on the other ----
