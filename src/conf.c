@@ -214,6 +214,10 @@ static const conf_key_t conf_keys[] = {
          0, I64MAX, true,
          "SASL session lifetime: a client must re-authenticate (KIP-368) before it ends, or its next "
          "request closes the connection; 0 = sessions never expire"),
+    KDUR("connection.failed.authentication.delay.ms", "KAFSCALE_CONNECTION_FAILED_AUTHENTICATION_DELAY_MS",
+         connection_failed_authentication_delay_ms, "100", 0, I32MAX, true,
+         "a failed SASL authentication is answered, and its connection closed, this much later (no "
+         "password guessing at wire speed); 0 = at once"),
 
     /* consumer groups */
     KDUR("group.min.session.timeout.ms", "KAFSCALE_GROUP_MIN_SESSION_TIMEOUT_MS",

@@ -108,6 +108,7 @@ typedef struct ks_conf {
     int64_t  max_buffered_bytes_per_connection;
     char    *sasl_enabled_mechanisms; /* "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512" */
     int64_t  connections_max_reauth_ms; /* 0 = SASL sessions never expire */
+    int64_t  connection_failed_authentication_delay_ms; /* answer of a failed SASL authentication */
     int64_t  group_min_session_timeout_ms;
     int64_t  group_max_session_timeout_ms;
     int64_t  group_initial_rebalance_delay_ms;

@@ -15,6 +15,20 @@
  * Failures are logged at info with the peer and the user name, never the
  * password or the proof.
  *
+ * Throttling (Kafka's connection.failed.authentication.delay.ms): the
+ * answer to a failed authentication, and the close after it, wait that
+ * long on a timer of the connection; the connection reads nothing more
+ * meanwhile and the worker's loop goes on.  The timer is freed with the
+ * connection.
+ *
+ * PLAIN costs a PBKDF2 derivation (1-10 ms on the worker's loop).  A
+ * successful check is remembered per worker: the user, an HMAC-SHA-256 of
+ * the password under a random key of this process (never the password),
+ * and a digest of the credential it matched; the same user and password
+ * against the same credential then skip the derivation.  A changed
+ * credential in the snapshot no longer matches the digest, so the entry
+ * is dead at once.  A wrong password always costs the derivation.
+ *
  * Sessions: with connections.max.reauth.ms > 0 a session ends that long
  * after authentication.  SaslAuthenticate v1+ tells the client; it may
  * re-authenticate on the same connection (SaslHandshake v1 with the same
@@ -31,6 +45,11 @@
 
 #include <event2/bufferevent.h>
 #include <event2/event.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include "broker.h"
 #include "log.h"
@@ -53,6 +72,10 @@ struct ks_sasl_session {
     bool reauth;        /* the exchange re-authenticates the connection */
     int64_t end_ms;     /* monotonic ms the session ends; 0 never */
     ks_scram_server_t scram;
+    /* a failed authentication waiting for its answer */
+    struct event *delay_ev;
+    ks_req_t *delayed;  /* the request it answers (in the connection's queue) */
+    void *delayed_resp; /* SaslAuthenticate's response; NULL: raw token, close */
 };
 
 /* The result of one token. */
@@ -114,6 +137,10 @@ void
 ks_sasl_conn_free(ks_conn_t *c)
 {
     if (c->sasl != NULL) {
+        /* the delayed request belongs to the connection's queue, freed
+         * with it */
+        if (c->sasl->delay_ev != NULL)
+            event_free(c->sasl->delay_ev);
         ks_scram_server_free(&c->sasl->scram);
         free(c->sasl);
         c->sasl = NULL;
@@ -137,6 +164,57 @@ close_now(ks_req_t *req)
 {
     req->close_after = true;
     ks_req_complete(req);
+}
+
+/* The delay of a failed authentication is over: answer (SaslAuthenticate)
+ * or close (raw token).  The connection may be gone after this. */
+static void
+delay_done(evutil_socket_t fd, short what, void *arg)
+{
+    ks_conn_t *c = arg;
+    struct ks_sasl_session *s = c->sasl;
+    ks_req_t *req = s->delayed;
+    void *resp = s->delayed_resp;
+
+    (void) fd;
+    (void) what;
+    s->delayed = NULL;
+    s->delayed_resp = NULL;
+    if (req == NULL)
+        return;
+    if (resp != NULL)
+        ks_req_respond(req, resp);
+    else
+        close_now(req);
+}
+
+/* A failed authentication: resp (SaslAuthenticate's error) is sent, or
+ * with resp NULL the connection closed, after
+ * connection.failed.authentication.delay.ms.  Nothing more is read. */
+static void
+fail_later(ks_req_t *req, const void *resp)
+{
+    ks_conn_t *c = req->conn;
+    struct ks_sasl_session *s = c->sasl;
+    int64_t ms = ks_W.in->conf->connection_failed_authentication_delay_ms;
+    struct timeval tv;
+
+    if (ms > 0 && s != NULL && s->delay_ev == NULL)
+        s->delay_ev = event_new(ks_W.base, -1, 0, delay_done, c);
+    if (ms <= 0 || s == NULL || s->delay_ev == NULL || s->delayed != NULL) {
+        if (resp != NULL)
+            respond_close(req, resp);
+        else
+            close_now(req);
+        return;
+    }
+    c->closing = true;
+    bufferevent_disable(c->bev, EV_READ);
+    s->delayed = req;
+    s->delayed_resp = (void *) resp;
+    tv.tv_sec = (time_t) (ms / 1000);
+    tv.tv_usec = (suseconds_t) ((ms % 1000) * 1000);
+    event_add(s->delay_ev, &tv);
 }
 
 /* ---------- the gate in front of dispatch ---------- */
@@ -244,6 +322,92 @@ succeed(ks_conn_t *c, struct ks_sasl_session *s, const char *user, step_t *st)
                  ks_sasl_mech_name(s->mech));
 }
 
+/* ---------- the PLAIN cache ---------- */
+
+#define PLAIN_CACHE_SLOTS 256            /* a power of 2 */
+
+typedef struct {
+    bool used;
+    char user[KS_SASL_USER_MAX + 1];
+    uint8_t mac[32];                     /* HMAC-SHA-256(plain_key, password) */
+    uint8_t cred[32];                    /* SHA-256 of the credential matched */
+} plain_cached_t;
+
+static plain_cached_t plain_cache[PLAIN_CACHE_SLOTS];
+static uint8_t plain_key[32];
+static bool plain_key_set;
+
+/* The slot of a user; a collision only costs a derivation. */
+static plain_cached_t *
+plain_slot(const char *user)
+{
+    uint32_t h = 2166136261u;
+
+    for (const char *p = user; *p; p++)
+        h = (h ^ (uint8_t) *p) * 16777619u;
+    return &plain_cache[h & (PLAIN_CACHE_SLOTS - 1)];
+}
+
+/* The HMAC of the password and the digest of the credential; false when
+ * OpenSSL fails (no caching then). */
+static bool
+plain_keys(const ks_mv_scram_t *cred, const uint8_t *pw, size_t plen, uint8_t mac[32], uint8_t digest[32])
+{
+    unsigned int n = 0;
+    EVP_MD_CTX *md;
+    uint8_t hdr[7];
+    bool ok;
+
+    if (!plain_key_set) {
+        /* drawn in this worker, after the fork: every process its own */
+        if (RAND_bytes(plain_key, sizeof(plain_key)) != 1)
+            return false;
+        plain_key_set = true;
+    }
+    if (HMAC(EVP_sha256(), plain_key, sizeof(plain_key), plen > 0 ? pw : (const uint8_t *) "", plen, mac, &n)
+        == NULL || n != 32)
+        return false;
+    hdr[0] = (uint8_t) cred->mechanism;
+    ks_put_be32(hdr + 1, (uint32_t) cred->iterations);
+    hdr[5] = cred->salt_len;
+    hdr[6] = cred->key_len;
+    md = EVP_MD_CTX_new();
+    if (md == NULL)
+        return false;
+    ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 && EVP_DigestUpdate(md, hdr, sizeof(hdr)) == 1 &&
+         EVP_DigestUpdate(md, cred->salt, KS_MIN(cred->salt_len, KS_SCRAM_SALT_MAX)) == 1 &&
+         EVP_DigestUpdate(md, cred->stored_key, KS_MIN(cred->key_len, KS_SCRAM_KEY_MAX)) == 1 &&
+         EVP_DigestUpdate(md, cred->server_key, KS_MIN(cred->key_len, KS_SCRAM_KEY_MAX)) == 1 &&
+         EVP_DigestFinal_ex(md, digest, &n) == 1 && n == 32;
+    EVP_MD_CTX_free(md);
+    return ok;
+}
+
+/* Whether user's password matches cred: from the cache, else with a
+ * derivation whose success is cached. */
+static bool
+plain_matches(const char *user, const ks_mv_scram_t *cred, const uint8_t *pw, size_t plen)
+{
+    plain_cached_t *e = plain_slot(user);
+    uint8_t mac[32], digest[32];
+    bool keyed = plain_keys(cred, pw, plen, mac, digest), ok;
+
+    if (keyed && e->used && strcmp(e->user, user) == 0 && CRYPTO_memcmp(e->cred, digest, 32) == 0 &&
+        CRYPTO_memcmp(e->mac, mac, 32) == 0) {
+        OPENSSL_cleanse(mac, sizeof(mac));
+        return true;
+    }
+    ok = ks_scram_password_matches(cred, pw, plen);
+    if (ok && keyed) {
+        e->used = true;
+        snprintf(e->user, sizeof(e->user), "%s", user);
+        memcpy(e->mac, mac, 32);
+        memcpy(e->cred, digest, 32);
+    }
+    OPENSSL_cleanse(mac, sizeof(mac));
+    return ok;
+}
+
 static void
 step_plain(ks_conn_t *c, struct ks_sasl_session *s, const uint8_t *tok, size_t len, step_t *st)
 {
@@ -274,7 +438,7 @@ step_plain(ks_conn_t *c, struct ks_sasl_session *s, const uint8_t *tok, size_t l
         log_failure(c, s, user, "invalid credentials");
         return;
     }
-    if (!ks_scram_password_matches(cred, p.password, p.password_len)) {
+    if (!plain_matches(user, cred, p.password, p.password_len)) {
         fail_credentials(st, s);
         log_failure(c, s, user, "invalid credentials");
         return;
@@ -449,7 +613,7 @@ ks_h_sasl_authenticate(ks_req_t *req)
     if (st.failed) {
         resp->error_code = KS_ERR_SASL_AUTHENTICATION_FAILED;
         resp->error_message = ks_arena_strdup(&req->arena, st.msg, (int32_t) strlen(st.msg));
-        respond_close(req, resp);
+        fail_later(req, resp);
         return;
     }
     if (st.out != NULL) {
@@ -485,7 +649,7 @@ ks_sasl_raw_token(ks_req_t *req)
     if (st.failed) {
         /* no error frame exists in this mode: the client sees the close */
         c->sasl_raw = false;
-        close_now(req);
+        fail_later(req, NULL);
         return;
     }
     if (st.done)
