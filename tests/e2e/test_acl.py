@@ -187,6 +187,7 @@ OP = {"read": 3, "write": 4, "create": 5, "delete": 6, "alter": 7, "describe": 8
 TOPIC_OPS = ["read", "write", "create", "delete", "alter", "describe", "describe_configs", "alter_configs"]
 CLUSTER_OPS = ["create", "alter", "describe", "cluster_action", "describe_configs", "alter_configs",
                "idempotent_write"]
+GROUP_OPS = ["read", "describe", "delete"]
 INT32_MIN = -2 ** 31
 
 
@@ -244,6 +245,25 @@ def describe_cluster_raw(b, include=True):
         r.compact_string()
         r.tagged()
     return err, r.i32()
+
+
+def describe_groups_raw(b, groups, include=True):
+    """DescribeGroups v3: {group: (error, state, authorized_operations)}."""
+    r = call(b, 15, 3, array(groups, string) + kslib.boolean(include))
+    r.i32()                                      # throttle
+    out = {}
+    for _ in range(r.i32()):
+        err, name, state = r.i16(), r.string(), r.string()
+        r.string()                               # protocol type
+        r.string()                               # protocol data
+        for _ in range(r.i32()):
+            r.string()                           # member id
+            r.string()                           # client id
+            r.string()                           # client host
+            r.take(max(r.i32(), 0))              # member metadata
+            r.take(max(r.i32(), 0))              # member assignment
+        out[name] = (err, state, r.i32())
+    return out
 
 
 def acl_creation(rt, name, pt, principal, host, op, perm):
@@ -402,6 +422,13 @@ def main(t):
             % (len(got), errs))
     t.check(commit_raw(b, "g1", "orders") == 0, "OffsetCommit with READ on group and topic")
     t.check(commit_raw(b, "g2", "orders") == GROUP_AUTHZ, "OffsetCommit to another group: denied")
+    # READ on g1 implies DESCRIBE: bits 3 and 8 (0x108); g2 is denied, INT32_MIN
+    dg = describe_groups_raw(b, ["g1", "g2"])
+    t.check(dg == {"g1": (0, "Empty", bits("read", "describe")), "g2": (GROUP_AUTHZ, "", INT32_MIN)}
+            and bits("read", "describe") == 0x108,
+            "DescribeGroups v3 authorized_operations: READ+DESCRIBE on g1, INT32_MIN on a denied group: %s" % dg)
+    dg = describe_groups_raw(b, ["g1"], include=False)
+    t.check(dg == {"g1": (0, "Empty", INT32_MIN)}, "DescribeGroups v3 not asking: INT32_MIN (%s)" % dg)
 
     # ---- a DENY beats the ALLOW ----
     grant(t, b, "--deny", "--principal", ANON, "--operation", "write", "--topic", "orders")
@@ -485,6 +512,10 @@ def main(t):
             "a super user: every operation of topics (one auto-created by the coordinator) and the cluster: "
             "0x%x %s" % (cops, md))
     t.check(describe_cluster_raw(b) == (0, bits(*CLUSTER_OPS)), "a super user: DescribeCluster with every operation")
+    dg = describe_groups_raw(b, ["g1", "g2"])
+    t.check(dg == {"g1": (0, "Empty", bits(*GROUP_OPS)), "g2": (0, "Dead", bits(*GROUP_OPS))}
+            and bits(*GROUP_OPS) == 0x148,
+            "a super user: DescribeGroups with READ, DESCRIBE and DELETE (0x148): %s" % dg)
     admin = AdminClient({"bootstrap.servers": b.addr})
     fs = admin.delete_topics(["other"], operation_timeout=10)
     fs["other"].result(15)
@@ -502,6 +533,10 @@ def main(t):
     t.check(cops == bits(*CLUSTER_OPS) and md == {"free": (0, bits(*TOPIC_OPS))},
             "authorizer = none: authorized operations are every operation: 0x%x %s" % (cops, md))
     t.check(describe_cluster_raw(nb) == (0, bits(*CLUSTER_OPS)), "authorizer = none: DescribeCluster, every operation")
+    dg = describe_groups_raw(nb, ["anyg"])
+    t.check(dg == {"anyg": (0, "Dead", bits(*GROUP_OPS))}, "authorizer = none: DescribeGroups, every operation: %s" % dg)
+    dg = describe_groups_raw(nb, ["anyg"], include=False)
+    t.check(dg == {"anyg": (0, "Dead", INT32_MIN)}, "authorizer = none: DescribeGroups not asking: %s" % dg)
     nb.stop()
 
     # ---- two brokers on one etcd: a binding made on one holds on the other ----

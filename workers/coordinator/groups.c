@@ -1314,6 +1314,9 @@ ks_h_describe_groups(ks_creq_t *creq)
             d->group_state = KS_STR_LIT("");
             continue;
         }
+        /* as Kafka: the operations only for a group described without error */
+        if (req->include_authorized_operations)
+            d->authorized_operations = ks_coord_authz_ops(creq, KS_ACL_RT_GROUP, name);
         if (g == NULL || g->state == KS_G_DEAD) {
             d->error_code = KS_ERR_NONE;
             d->group_state = KS_STR_LIT("Dead");
