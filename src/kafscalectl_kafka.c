@@ -279,6 +279,17 @@ kver(const kconn_t *c, int key, int lo, int hi)
     return v;
 }
 
+/* The request of API key for c at the highest version in [lo, hi] that we
+ * and the broker have (*v); NULL when there is none (with a message) or
+ * out of memory. */
+static void *
+kreq(const kconn_t *c, int key, int lo, int hi, ks_arena_t *a, int *v)
+{
+    if (c == NULL || (*v = kver(c, key, lo, hi)) < 0)
+        return NULL;
+    return ks_request_alloc(key, *v, a);
+}
+
 static void
 kconn_close(kconn_t *c)
 {
@@ -438,11 +449,11 @@ knode(int32_t node_id, ks_str_t host, int32_t port)
 static ks_metadata_resp_t *
 kmetadata(kconn_t *c, const char *topic, ks_arena_t *a)
 {
-    int v = kver(c, KS_API_METADATA, 1, 12);
-    ks_metadata_req_t *req;
+    int v;
+    ks_metadata_req_t *req = kreq(c, KS_API_METADATA, 1, 12, a, &v);
     ks_metadata_req_metadata_request_topic_t *t;
 
-    if (v < 0 || (req = ks_request_alloc(KS_API_METADATA, v, a)) == NULL)
+    if (req == NULL)
         return NULL;
     req->topics = KS_ARRAY_EMPTY;
     if (topic != NULL) {
@@ -546,34 +557,112 @@ split_kv(const char *kv, ks_str_t *k, ks_str_t *v)
     *v = KS_STR(eq + 1);
 }
 
+/* ---------- one admin request ----------
+ *
+ * What the commands that send one admin request about one resource share:
+ * the broker to ask, the request at the version both sides know, the one
+ * result of the answer and its error.  Each command keeps only filling
+ * the request and showing the result.
+ */
+
+typedef enum { KT_BOOTSTRAP, KT_CONTROLLER, KT_COORDINATOR } ktarget_t;
+
+typedef struct {
+    ks_arena_t a;               /* the request, the answer */
+    kconn_t *c;
+    int key, v;
+    char what[400];             /* "could not ... \"NAME\"", for messages */
+} kcmd_t;
+
+/* Starts a command about name: what (e.g. "could not delete topic") for
+ * its messages, the broker of target, the request to fill; NULL on a
+ * failure (with a message when there was one to give).  kcmd_end()
+ * follows in every case. */
+static void *
+kcmd_begin(kcmd_t *k, const char *what, const char *name, ktarget_t target, int key, int lo, int hi)
+{
+    ks_arena_init(&k->a, 0);
+    snprintf(k->what, sizeof(k->what), "%s \"%s\"", what, name);
+    k->key = key;
+    k->c = target == KT_CONTROLLER ? kcontroller(&k->a) : target == KT_COORDINATOR ? kcoordinator(name, &k->a) : kboot();
+    return kreq(k->c, key, lo, hi, &k->a, &k->v);
+}
+
+/* Sends the command's request; the answer, NULL with a message. */
+static void *
+kcmd_call(kcmd_t *k, const void *req)
+{
+    return kcall(k->c, k->key, k->v, req, &k->a);
+}
+
+/* The one result of results (the answer's array of them; kind names what
+ * they are about); NULL with a message when the answer has not one. */
+static void *
+kcmd_one(const kcmd_t *k, const ks_array_t *results, const char *kind)
+{
+    if (results->count != 1) {
+        ks_ctl_err("%s: the broker at %s answered for %" PRId32 " %s", k->what, k->c->addr, results->count, kind);
+        return NULL;
+    }
+    return results->items;
+}
+
+/* Whether the result's error code is none; else its message. */
+static bool
+kcmd_ok(const kcmd_t *k, int16_t code, ks_str_t msg)
+{
+    if (code == KS_ERR_NONE)
+        return true;
+    kerr(k->what, code, msg);
+    return false;
+}
+
+/* Ends the command; its exit code rc. */
+static int
+kcmd_end(kcmd_t *k, int rc)
+{
+    ks_arena_free(&k->a);
+    return rc;
+}
+
+/* Reports the deletion of a topic or group: --json {"KIND": NAME,
+ * "deleted": true}, else "deleted KIND NAME". */
+static void
+kshow_deleted(const char *kind, const char *name)
+{
+    if (ks_ctl_json_out) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, kind, name);
+        cJSON_AddBoolToObject(o, "deleted", true);
+        ks_ctl_json_print(o);
+    } else {
+        printf("deleted %s %s\n", kind, name);
+    }
+}
+
 /* ---------- topics create / delete / alter, partitions add ---------- */
 
 int
 ks_ctl_cmd_topics_create(const cargs_t *ca)
 {
-    ks_arena_t a;
-    kconn_t *c;
-    int v, rc = EXIT_ERR;
+    kcmd_t k;
     ks_create_topics_req_t *req;
     ks_create_topics_req_creatable_topic_t *t;
     ks_create_topics_req_creatable_topic_config_t *cf;
     ks_create_topics_resp_t *resp;
     const ks_create_topics_resp_creatable_topic_result_t *r;
-    char what[400];
 
-    ks_arena_init(&a, 0);
-    snprintf(what, sizeof(what), "could not create topic \"%s\"", ca->name);
-    if ((c = kcontroller(&a)) == NULL || (v = kver(c, KS_API_CREATE_TOPICS, 0, 7)) < 0)
-        goto out;
-    if (ca->partitions < 0 && v < 4) {
-        ks_ctl_err("%s: the broker needs --partitions (CreateTopics v%d has no default)", what, v);
-        goto out;
+    req = kcmd_begin(&k, "could not create topic", ca->name, KT_CONTROLLER, KS_API_CREATE_TOPICS, 0, 7);
+    if (req == NULL)
+        return kcmd_end(&k, EXIT_ERR);
+    if (ca->partitions < 0 && k.v < 4) {
+        ks_ctl_err("%s: the broker needs --partitions (CreateTopics v%d has no default)", k.what, k.v);
+        return kcmd_end(&k, EXIT_ERR);
     }
-    req = ks_request_alloc(KS_API_CREATE_TOPICS, v, &a);
-    t = ks_arena_alloc(&a, sizeof(*t));
-    cf = ks_arena_alloc(&a, sizeof(*cf) * (size_t) (ca->nconfigs + 1));
-    if (req == NULL || t == NULL || cf == NULL)
-        goto out;
+    t = ks_arena_alloc(&k.a, sizeof(*t));
+    cf = ks_arena_alloc(&k.a, sizeof(*cf) * (size_t) (ca->nconfigs + 1));
+    if (t == NULL || cf == NULL)
+        return kcmd_end(&k, EXIT_ERR);
     t->name = KS_STR(ca->name);
     t->num_partitions = ca->partitions;
     t->replication_factor = -1;
@@ -584,17 +673,9 @@ ks_ctl_cmd_topics_create(const cargs_t *ca)
     req->topics = (ks_array_t) { t, 1 };
     req->timeout_ms = KAFKA_TIMEOUT_MS;
     req->validate_only = false;
-    if ((resp = kcall(c, KS_API_CREATE_TOPICS, v, req, &a)) == NULL)
-        goto out;
-    if (resp->topics.count != 1) {
-        ks_ctl_err("%s: the broker at %s answered for %" PRId32 " topics", what, c->addr, resp->topics.count);
-        goto out;
-    }
-    r = resp->topics.items;
-    if (r->error_code != KS_ERR_NONE) {
-        kerr(what, r->error_code, r->error_message);
-        goto out;
-    }
+    if ((resp = kcmd_call(&k, req)) == NULL || (r = kcmd_one(&k, &resp->topics, "topics")) == NULL
+        || !kcmd_ok(&k, r->error_code, r->error_message))
+        return kcmd_end(&k, EXIT_ERR);
     if (ks_ctl_json_out) {
         cJSON *o = cJSON_CreateObject(), *cfg = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "topic", ca->name);
@@ -605,10 +686,10 @@ ks_ctl_cmd_topics_create(const cargs_t *ca)
             cJSON_AddNullToObject(o, "partitions");
         for (int i = 0; i < ca->nconfigs; i++) {
             const char *eq = strchr(ca->configs[i], '=');
-            char *k = strndup(ca->configs[i], (size_t) (eq - ca->configs[i]));
-            if (k != NULL)
-                cJSON_AddStringToObject(cfg, k, eq + 1);
-            free(k);
+            char *key = strndup(ca->configs[i], (size_t) (eq - ca->configs[i]));
+            if (key != NULL)
+                cJSON_AddStringToObject(cfg, key, eq + 1);
+            free(key);
         }
         cJSON_AddItemToObject(o, "config", cfg);
         ks_ctl_json_print(o);
@@ -619,89 +700,60 @@ ks_ctl_cmd_topics_create(const cargs_t *ca)
         else
             printf("created topic %s\n", ca->name);
     }
-    rc = EXIT_OK;
-out:
-    ks_arena_free(&a);
-    return rc;
+    return kcmd_end(&k, EXIT_OK);
 }
 
 int
 ks_ctl_cmd_topics_delete(const cargs_t *ca)
 {
-    ks_arena_t a;
-    kconn_t *c;
-    int v, rc = EXIT_ERR;
+    kcmd_t k;
     ks_delete_topics_req_t *req;
     ks_delete_topics_req_delete_topic_state_t *ts;
     ks_str_t *names;
     ks_delete_topics_resp_t *resp;
     const ks_delete_topics_resp_deletable_topic_result_t *r;
-    char what[400];
 
-    ks_arena_init(&a, 0);
-    snprintf(what, sizeof(what), "could not delete topic \"%s\"", ca->name);
-    if ((c = kcontroller(&a)) == NULL || (v = kver(c, KS_API_DELETE_TOPICS, 0, 6)) < 0)
-        goto out;
-    req = ks_request_alloc(KS_API_DELETE_TOPICS, v, &a);
-    ts = ks_arena_alloc(&a, sizeof(*ts));
-    names = ks_arena_alloc(&a, sizeof(*names));
-    if (req == NULL || ts == NULL || names == NULL)
-        goto out;
+    req = kcmd_begin(&k, "could not delete topic", ca->name, KT_CONTROLLER, KS_API_DELETE_TOPICS, 0, 6);
+    if (req == NULL)
+        return kcmd_end(&k, EXIT_ERR);
+    ts = ks_arena_alloc(&k.a, sizeof(*ts));
+    names = ks_arena_alloc(&k.a, sizeof(*names));
+    if (ts == NULL || names == NULL)
+        return kcmd_end(&k, EXIT_ERR);
     ts->name = names[0] = KS_STR(ca->name);
     req->topics = (ks_array_t) { ts, 1 };          /* v6+ */
     req->topic_names = (ks_array_t) { names, 1 };  /* up to v5 */
     req->timeout_ms = KAFKA_TIMEOUT_MS;
-    if ((resp = kcall(c, KS_API_DELETE_TOPICS, v, req, &a)) == NULL)
-        goto out;
-    if (resp->responses.count != 1) {
-        ks_ctl_err("%s: the broker at %s answered for %" PRId32 " topics", what, c->addr, resp->responses.count);
-        goto out;
-    }
-    r = resp->responses.items;
-    if (r->error_code != KS_ERR_NONE) {
-        kerr(what, r->error_code, r->error_message);
-        goto out;
-    }
-    if (ks_ctl_json_out) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "topic", ca->name);
-        cJSON_AddBoolToObject(o, "deleted", true);
-        ks_ctl_json_print(o);
-    } else {
-        printf("deleted topic %s\n", ca->name);
-    }
-    rc = EXIT_OK;
-out:
-    ks_arena_free(&a);
-    return rc;
+    if ((resp = kcmd_call(&k, req)) == NULL || (r = kcmd_one(&k, &resp->responses, "topics")) == NULL
+        || !kcmd_ok(&k, r->error_code, r->error_message))
+        return kcmd_end(&k, EXIT_ERR);
+    kshow_deleted("topic", ca->name);
+    return kcmd_end(&k, EXIT_OK);
 }
 
 int
 ks_ctl_cmd_topics_alter(const cargs_t *ca)
 {
-    ks_arena_t a;
-    kconn_t *c;
-    int v, rc = EXIT_ERR, n = ca->nconfigs + ca->ndeletes;
+    kcmd_t k;
+    int n = ca->nconfigs + ca->ndeletes;
     ks_incremental_alter_configs_req_t *req;
     ks_incremental_alter_configs_req_alter_configs_resource_t *res;
     ks_incremental_alter_configs_req_alterable_config_t *cf;
     ks_incremental_alter_configs_resp_t *resp;
     const ks_incremental_alter_configs_resp_alter_configs_resource_response_t *r;
-    char what[400];
 
     if (n == 0) {
         ks_ctl_err("topics alter needs --config KEY=VALUE or --delete-config KEY");
         return EXIT_USAGE;
     }
-    ks_arena_init(&a, 0);
-    snprintf(what, sizeof(what), "could not alter the configuration of topic \"%s\"", ca->name);
-    if ((c = kboot()) == NULL || (v = kver(c, KS_API_INCREMENTAL_ALTER_CONFIGS, 0, 1)) < 0)
-        goto out;
-    req = ks_request_alloc(KS_API_INCREMENTAL_ALTER_CONFIGS, v, &a);
-    res = ks_arena_alloc(&a, sizeof(*res));
-    cf = ks_arena_alloc(&a, sizeof(*cf) * (size_t) n);
-    if (req == NULL || res == NULL || cf == NULL)
-        goto out;
+    req = kcmd_begin(&k, "could not alter the configuration of topic", ca->name, KT_BOOTSTRAP,
+                     KS_API_INCREMENTAL_ALTER_CONFIGS, 0, 1);
+    if (req == NULL)
+        return kcmd_end(&k, EXIT_ERR);
+    res = ks_arena_alloc(&k.a, sizeof(*res));
+    cf = ks_arena_alloc(&k.a, sizeof(*cf) * (size_t) n);
+    if (res == NULL || cf == NULL)
+        return kcmd_end(&k, EXIT_ERR);
     for (int i = 0; i < ca->nconfigs; i++) {
         split_kv(ca->configs[i], &cf[i].name, &cf[i].value);
         cf[i].config_operation = 0;                        /* SET */
@@ -716,25 +768,17 @@ ks_ctl_cmd_topics_alter(const cargs_t *ca)
     res->configs = (ks_array_t) { cf, n };
     req->resources = (ks_array_t) { res, 1 };
     req->validate_only = false;
-    if ((resp = kcall(c, KS_API_INCREMENTAL_ALTER_CONFIGS, v, req, &a)) == NULL)
-        goto out;
-    if (resp->responses.count != 1) {
-        ks_ctl_err("%s: the broker at %s answered for %" PRId32 " resources", what, c->addr, resp->responses.count);
-        goto out;
-    }
-    r = resp->responses.items;
-    if (r->error_code != KS_ERR_NONE) {
-        kerr(what, r->error_code, r->error_message);
-        goto out;
-    }
+    if ((resp = kcmd_call(&k, req)) == NULL || (r = kcmd_one(&k, &resp->responses, "resources")) == NULL
+        || !kcmd_ok(&k, r->error_code, r->error_message))
+        return kcmd_end(&k, EXIT_ERR);
     if (ks_ctl_json_out) {
         cJSON *o = cJSON_CreateObject(), *set = cJSON_CreateObject(), *del = cJSON_CreateArray();
         cJSON_AddStringToObject(o, "topic", ca->name);
         for (int i = 0; i < ca->nconfigs; i++) {
-            char *k = strndup(cf[i].name.p, (size_t) cf[i].name.len);
-            if (k != NULL)
-                cJSON_AddItemToObject(set, k, ks_ctl_json_str_or_null(cf[i].value));
-            free(k);
+            char *key = strndup(cf[i].name.p, (size_t) cf[i].name.len);
+            if (key != NULL)
+                cJSON_AddItemToObject(set, key, ks_ctl_json_str_or_null(cf[i].value));
+            free(key);
         }
         for (int i = 0; i < ca->ndeletes; i++)
             cJSON_AddItemToArray(del, cJSON_CreateString(ca->deletes[i]));
@@ -749,53 +793,34 @@ ks_ctl_cmd_topics_alter(const cargs_t *ca)
             printf("%s deleted %s", i + ca->nconfigs > 0 ? "," : "", ca->deletes[i]);
         putchar('\n');
     }
-    rc = EXIT_OK;
-out:
-    ks_arena_free(&a);
-    return rc;
+    return kcmd_end(&k, EXIT_OK);
 }
 
 int
 ks_ctl_cmd_partitions_add(const cargs_t *ca)
 {
-    ks_arena_t a;
-    kconn_t *c;
-    int v, rc = EXIT_ERR;
+    kcmd_t k;
     ks_create_partitions_req_t *req;
     ks_create_partitions_req_create_partitions_topic_t *t;
     ks_create_partitions_resp_t *resp;
     const ks_create_partitions_resp_create_partitions_topic_result_t *r;
-    char what[400];
 
     if (!(ca->seen & O_COUNT)) {
         ks_ctl_err("partitions add needs --count N, the new number of partitions");
         return EXIT_USAGE;
     }
-    ks_arena_init(&a, 0);
-    snprintf(what, sizeof(what), "could not add partitions to topic \"%s\"", ca->name);
-    if ((c = kcontroller(&a)) == NULL || (v = kver(c, KS_API_CREATE_PARTITIONS, 0, 3)) < 0)
-        goto out;
-    req = ks_request_alloc(KS_API_CREATE_PARTITIONS, v, &a);
-    t = ks_arena_alloc(&a, sizeof(*t));
-    if (req == NULL || t == NULL)
-        goto out;
+    req = kcmd_begin(&k, "could not add partitions to topic", ca->name, KT_CONTROLLER, KS_API_CREATE_PARTITIONS, 0, 3);
+    if (req == NULL || (t = ks_arena_alloc(&k.a, sizeof(*t))) == NULL)
+        return kcmd_end(&k, EXIT_ERR);
     t->name = KS_STR(ca->name);
     t->count = ca->count;
     t->assignments = (ks_array_t) { NULL, -1 };
     req->topics = (ks_array_t) { t, 1 };
     req->timeout_ms = KAFKA_TIMEOUT_MS;
     req->validate_only = false;
-    if ((resp = kcall(c, KS_API_CREATE_PARTITIONS, v, req, &a)) == NULL)
-        goto out;
-    if (resp->results.count != 1) {
-        ks_ctl_err("%s: the broker at %s answered for %" PRId32 " topics", what, c->addr, resp->results.count);
-        goto out;
-    }
-    r = resp->results.items;
-    if (r->error_code != KS_ERR_NONE) {
-        kerr(what, r->error_code, r->error_message);
-        goto out;
-    }
+    if ((resp = kcmd_call(&k, req)) == NULL || (r = kcmd_one(&k, &resp->results, "topics")) == NULL
+        || !kcmd_ok(&k, r->error_code, r->error_message))
+        return kcmd_end(&k, EXIT_ERR);
     if (ks_ctl_json_out) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "topic", ca->name);
@@ -804,10 +829,7 @@ ks_ctl_cmd_partitions_add(const cargs_t *ca)
     } else {
         printf("topic %s now has %" PRId32 " partitions\n", ca->name, ca->count);
     }
-    rc = EXIT_OK;
-out:
-    ks_arena_free(&a);
-    return rc;
+    return kcmd_end(&k, EXIT_OK);
 }
 
 /* ---------- groups delete, groups reset-offsets ---------- */
@@ -815,52 +837,27 @@ out:
 int
 ks_ctl_cmd_groups_delete(const cargs_t *ca)
 {
-    ks_arena_t a;
-    kconn_t *c;
-    int v, rc = EXIT_ERR;
+    kcmd_t k;
     ks_delete_groups_req_t *req;
     ks_str_t *names;
     ks_delete_groups_resp_t *resp;
     const ks_delete_groups_resp_deletable_group_result_t *r;
-    char what[400];
 
-    ks_arena_init(&a, 0);
-    snprintf(what, sizeof(what), "could not delete group \"%s\"", ca->name);
-    if ((c = kcoordinator(ca->name, &a)) == NULL || (v = kver(c, KS_API_DELETE_GROUPS, 0, 2)) < 0)
-        goto out;
-    req = ks_request_alloc(KS_API_DELETE_GROUPS, v, &a);
-    names = ks_arena_alloc(&a, sizeof(*names));
-    if (req == NULL || names == NULL)
-        goto out;
+    req = kcmd_begin(&k, "could not delete group", ca->name, KT_COORDINATOR, KS_API_DELETE_GROUPS, 0, 2);
+    if (req == NULL || (names = ks_arena_alloc(&k.a, sizeof(*names))) == NULL)
+        return kcmd_end(&k, EXIT_ERR);
     names[0] = KS_STR(ca->name);
     req->groups_names = (ks_array_t) { names, 1 };
-    if ((resp = kcall(c, KS_API_DELETE_GROUPS, v, req, &a)) == NULL)
-        goto out;
-    if (resp->results.count != 1) {
-        ks_ctl_err("%s: the broker at %s answered for %" PRId32 " groups", what, c->addr, resp->results.count);
-        goto out;
-    }
-    r = resp->results.items;
+    if ((resp = kcmd_call(&k, req)) == NULL || (r = kcmd_one(&k, &resp->results, "groups")) == NULL)
+        return kcmd_end(&k, EXIT_ERR);
     if (r->error_code == KS_ERR_NON_EMPTY_GROUP) {
-        ks_ctl_err("%s: NON_EMPTY_GROUP: the group has active members; stop its consumers first", what);
-        goto out;
+        ks_ctl_err("%s: NON_EMPTY_GROUP: the group has active members; stop its consumers first", k.what);
+        return kcmd_end(&k, EXIT_ERR);
     }
-    if (r->error_code != KS_ERR_NONE) {
-        kerr(what, r->error_code, KS_STR_NULL);
-        goto out;
-    }
-    if (ks_ctl_json_out) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "group", ca->name);
-        cJSON_AddBoolToObject(o, "deleted", true);
-        ks_ctl_json_print(o);
-    } else {
-        printf("deleted group %s\n", ca->name);
-    }
-    rc = EXIT_OK;
-out:
-    ks_arena_free(&a);
-    return rc;
+    if (!kcmd_ok(&k, r->error_code, KS_STR_NULL))
+        return kcmd_end(&k, EXIT_ERR);
+    kshow_deleted("group", ca->name);
+    return kcmd_end(&k, EXIT_OK);
 }
 
 typedef struct {
@@ -894,12 +891,11 @@ list_offsets(const ks_metadata_resp_t *m, const char *topic, reset_part_t *ps, i
     ks_list_offsets_resp_t *resp;
     int32_t n = 0;
 
-    if (c == NULL || (v = kver(c, KS_API_LIST_OFFSETS, 1, 10)) < 0)
+    if ((req = kreq(c, KS_API_LIST_OFFSETS, 1, 10, a, &v)) == NULL)
         return false;
-    req = ks_request_alloc(KS_API_LIST_OFFSETS, v, a);
     t = ks_arena_alloc(a, sizeof(*t));
     rp = ks_arena_alloc(a, sizeof(*rp) * (size_t) np);
-    if (req == NULL || t == NULL || rp == NULL)
+    if (t == NULL || rp == NULL)
         return false;
     for (int32_t i = 0; i < np; i++) {
         if (ps[i].leader != leader || ps[i].target >= 0 || ps[i].error != KS_ERR_NONE)
@@ -1052,15 +1048,17 @@ ks_ctl_cmd_groups_reset_offsets(const cargs_t *ca)
                    what, nmembers, nmembers == 1 ? "" : "s", state.len > 0 ? (int) state.len : 0, state.p ? state.p : "");
         goto out;
     }
-    if ((v = kver(coord, KS_API_OFFSET_FETCH, 1, 7)) < 0)
-        goto out;
     {
-        ks_offset_fetch_req_t *req = ks_request_alloc(KS_API_OFFSET_FETCH, v, &a);
-        ks_offset_fetch_req_offset_fetch_request_topic_t *t = ks_arena_alloc(&a, sizeof(*t));
-        int32_t *idx = ks_arena_alloc(&a, sizeof(int32_t) * (size_t) (np + 1));
+        ks_offset_fetch_req_t *req = kreq(coord, KS_API_OFFSET_FETCH, 1, 7, &a, &v);
+        ks_offset_fetch_req_offset_fetch_request_topic_t *t;
+        int32_t *idx;
         ks_offset_fetch_resp_t *resp;
 
-        if (req == NULL || t == NULL || idx == NULL)
+        if (req == NULL)
+            goto out;
+        t = ks_arena_alloc(&a, sizeof(*t));
+        idx = ks_arena_alloc(&a, sizeof(int32_t) * (size_t) (np + 1));
+        if (t == NULL || idx == NULL)
             goto out;
         for (int32_t i = 0; i < np; i++)
             idx[i] = ps[i].partition;
@@ -1118,12 +1116,11 @@ ks_ctl_cmd_groups_reset_offsets(const cargs_t *ca)
         ks_offset_commit_resp_t *resp;
         int32_t n = 0;
 
-        if ((v = kver(coord, KS_API_OFFSET_COMMIT, 2, 9)) < 0)
+        if ((req = kreq(coord, KS_API_OFFSET_COMMIT, 2, 9, &a, &v)) == NULL)
             goto out;
-        req = ks_request_alloc(KS_API_OFFSET_COMMIT, v, &a);
         t = ks_arena_alloc(&a, sizeof(*t));
         cp = ks_arena_alloc(&a, sizeof(*cp) * (size_t) (np + 1));
-        if (req == NULL || t == NULL || cp == NULL)
+        if (t == NULL || cp == NULL)
             goto out;
         for (int32_t i = 0; i < np; i++) {
             if (ps[i].error != KS_ERR_NONE)
