@@ -330,6 +330,37 @@ class Broker:
         sys.stderr.write("----- end of %s -----\n" % self.log_path)
 
 
+def open_answered(port, n, corr=3):
+    """Opens n connections, sends ApiVersions v0 on each, then reads every
+    answer whole.  Returns (sockets, how many were answered with corr)."""
+    conns = [socket.create_connection(("127.0.0.1", port), 5) for _ in range(n)]
+    req = request(18, 0, b"", corr=corr)
+    for s in conns:
+        s.sendall(req)
+    ok = 0
+    for s in conns:
+        s.settimeout(5)
+        try:
+            size = b""
+            while len(size) < 4:
+                d = s.recv(4 - len(size))
+                if not d:
+                    break
+                size += d
+            want = int.from_bytes(size, "big") if len(size) == 4 else 0
+            body = b""
+            while len(body) < want:
+                d = s.recv(want - len(body))
+                if not d:
+                    break
+                body += d
+            if want > 0 and len(body) == want and int.from_bytes(body[:4], "big") == corr:
+                ok += 1
+        except OSError:
+            pass
+    return conns, ok
+
+
 def kcat_ok(port, timeout=3):
     try:
         r = subprocess.run(["kcat", "-L", "-b", "127.0.0.1:%d" % port, "-m", "2"],

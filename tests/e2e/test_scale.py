@@ -35,7 +35,6 @@ so each pass is quadratic in the partition count.  VmHWM: master 16 MB,
 coordinator 18 MB, flusher 8 MB, workers 12 MB."""
 import os
 import resource
-import socket
 import subprocess
 import sys
 import time
@@ -146,34 +145,8 @@ def produce_consume(t, b, names, tag):
 
 
 def open_conns(t, b):
-    conns = []
     t0 = time.monotonic()
-    for _ in range(CONNS):
-        conns.append(socket.create_connection(("127.0.0.1", b.port), 5))
-    req = kslib.request(18, 0, b"", corr=3)
-    for s in conns:
-        s.sendall(req)
-    ok = 0
-    for s in conns:
-        s.settimeout(5)
-        try:
-            size = b""
-            while len(size) < 4:
-                d = s.recv(4 - len(size))
-                if not d:
-                    break
-                size += d
-            body = b""
-            want = int.from_bytes(size, "big") if len(size) == 4 else 0
-            while len(body) < want:
-                d = s.recv(want - len(body))
-                if not d:
-                    break
-                body += d
-            if want > 0 and len(body) == want and int.from_bytes(body[:4], "big") == 3:
-                ok += 1
-        except OSError:
-            pass
+    conns, ok = kslib.open_answered(b.port, CONNS)
     t.check(ok == CONNS, "%d connections open and answered: %d ok in %.1f s"
             % (CONNS, ok, time.monotonic() - t0))
     return conns
