@@ -1,28 +1,25 @@
 /*
  * conf.c: the configuration key table, the config file parser, environment
- * variables, -o overrides, validation and SIGHUP reload.
+ * variables, -o overrides, dump and SIGHUP reload (validation and the
+ * secret files: conf_validate.c).
  * Runs in: master (children read the resulting ks_conf_t).
  */
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "conf.h"
-#include "opsauth.h"
+#include "conf_int.h"
 
 extern char **environ;
 
@@ -37,14 +34,14 @@ typedef enum {
     T_LISTENERS
 } conf_type_t;
 
-typedef struct {
+struct ks_conf_key {
     ks_conf_key_info_t info;
     conf_type_t type;
     size_t      off;
     int64_t     min;        /* strings, listeners: minimum length / count */
     int64_t     max;
     const char *allowed;    /* enums: "a|b|c" */
-} conf_key_t;
+};
 
 #define K(n, e, ts, t, f, d, mn, mx, al, r, s, doc) \
     { { n, e, ts, d, r, doc, s }, t, offsetof(ks_conf_t, f), mn, mx, al }
@@ -69,7 +66,7 @@ typedef struct {
 #define TiB (GiB * 1024)
 
 /* The order is the order of ks_conf_dump(), --help and kafscale.conf. */
-static const conf_key_t conf_keys[] = {
+static const ks_conf_key_t conf_keys[] = {
     /* network */
     KLIST("listeners", "KAFSCALE_LISTENERS KAFSCALE_BROKER_ADDR", listeners,
           "PLAINTEXT://0.0.0.0:9092", 1, false,
@@ -294,14 +291,12 @@ static const char *const env_unsupported[] = {
     "KAFSCALE_PROXY_PROTOCOL", "KAFSCALE_TRACE_KAFKA", "KAFSCALE_ENV",
 };
 
-#define SECRET_FILE_MAX (64 * 1024)
 #define CONF_FILE_MAX   (16 * 1024 * 1024)
-#define SHOW_MAX        200     /* longest value quoted in an error message */
 
 /* ---- helpers ---- */
 
-static void KS_PRINTF(3, 4)
-seterr(char *err, size_t errlen, const char *fmt, ...)
+void KS_PRINTF(3, 4)
+ks_conf_seterr(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
 
@@ -327,44 +322,44 @@ xstrndup(const char *s, size_t n)
     return p;
 }
 
-static char *
-xstrdup(const char *s)
+char *
+ks_conf_xstrdup(const char *s)
 {
     return xstrndup(s, strlen(s));
 }
 
-static char **
-field_str(ks_conf_t *c, const conf_key_t *k)
+char **
+ks_conf_field_str(ks_conf_t *c, const ks_conf_key_t *k)
 {
     return (char **) (void *) ((char *) c + k->off);
 }
 
 static char *const *
-cfield_str(const ks_conf_t *c, const conf_key_t *k)
+cfield_str(const ks_conf_t *c, const ks_conf_key_t *k)
 {
     return (char *const *) (const void *) ((const char *) c + k->off);
 }
 
 static int64_t *
-field_int(ks_conf_t *c, const conf_key_t *k)
+field_int(ks_conf_t *c, const ks_conf_key_t *k)
 {
     return (int64_t *) (void *) ((char *) c + k->off);
 }
 
 static int64_t
-cfield_int(const ks_conf_t *c, const conf_key_t *k)
+cfield_int(const ks_conf_t *c, const ks_conf_key_t *k)
 {
     return *(const int64_t *) (const void *) ((const char *) c + k->off);
 }
 
 static bool *
-field_bool(ks_conf_t *c, const conf_key_t *k)
+field_bool(ks_conf_t *c, const ks_conf_key_t *k)
 {
     return (bool *) (void *) ((char *) c + k->off);
 }
 
 static bool
-cfield_bool(const ks_conf_t *c, const conf_key_t *k)
+cfield_bool(const ks_conf_t *c, const ks_conf_key_t *k)
 {
     return *(const bool *) (const void *) ((const char *) c + k->off);
 }
@@ -375,7 +370,7 @@ is_string_type(conf_type_t t)
     return t == T_STRING || t == T_ENUM || t == T_ADDRESS || t == T_LISTENERS;
 }
 
-static const conf_key_t *
+static const ks_conf_key_t *
 find_key_n(const char *name, size_t len)
 {
     for (size_t i = 0; i < KS_ARRAY_LEN(conf_keys); i++) {
@@ -388,14 +383,14 @@ find_key_n(const char *name, size_t len)
     return NULL;
 }
 
-static const conf_key_t *
-find_key(const char *name)
+const ks_conf_key_t *
+ks_conf_find_key(const char *name)
 {
     return find_key_n(name, strlen(name));
 }
 
-static size_t
-key_index(const conf_key_t *k)
+size_t
+ks_conf_key_index(const ks_conf_key_t *k)
 {
     return (size_t) (k - conf_keys);
 }
@@ -426,21 +421,21 @@ parse_int64(const char *s, int64_t *out, const char **rest, char *why, size_t wh
         p++;
     }
     if (!isdigit((unsigned char) *p)) {
-        seterr(why, whylen, "not a number");
+        ks_conf_seterr(why, whylen, "not a number");
         return KS_ERROR;
     }
     while (isdigit((unsigned char) *p)) {
         unsigned d = (unsigned) (*p - '0');
 
         if (v > ((uint64_t) INT64_MAX + 1 - d) / 10) {
-            seterr(why, whylen, "out of range");
+            ks_conf_seterr(why, whylen, "out of range");
             return KS_ERROR;
         }
         v = v * 10 + d;
         p++;
     }
     if (!neg && v > (uint64_t) INT64_MAX) {
-        seterr(why, whylen, "out of range");
+        ks_conf_seterr(why, whylen, "out of range");
         return KS_ERROR;
     }
     *out = neg ? (v == (uint64_t) INT64_MAX + 1 ? INT64_MIN : -(int64_t) v) : (int64_t) v;
@@ -452,7 +447,7 @@ static int
 scale(int64_t v, int64_t mult, int64_t *out, char *why, size_t whylen)
 {
     if (v > INT64_MAX / mult || v < INT64_MIN / mult) {
-        seterr(why, whylen, "out of range");
+        ks_conf_seterr(why, whylen, "out of range");
         return KS_ERROR;
     }
     *out = v * mult;
@@ -486,7 +481,7 @@ parse_number(conf_type_t type, const char *s, int64_t *out, char *why, size_t wh
             u++;
         }
         if (*u != '\0') {
-            seterr(why, whylen, "unknown unit (use k, m, g or t)");
+            ks_conf_seterr(why, whylen, "unknown unit (use k, m, g or t)");
             return KS_ERROR;
         }
         return scale(v, mult, out, why, whylen);
@@ -503,12 +498,12 @@ parse_number(conf_type_t type, const char *s, int64_t *out, char *why, size_t wh
         } else if (strcmp(u, "d") == 0) {
             mult = INT64_C(86400) * 1000;
         } else {
-            seterr(why, whylen, "unknown unit (use ms, s, m, h or d)");
+            ks_conf_seterr(why, whylen, "unknown unit (use ms, s, m, h or d)");
             return KS_ERROR;
         }
         return scale(v, mult, out, why, whylen);
     }
-    seterr(why, whylen, "not a number");
+    ks_conf_seterr(why, whylen, "not a number");
     return KS_ERROR;
 }
 
@@ -532,8 +527,8 @@ parse_bool(const char *s, bool *out)
 }
 
 /* Parses "host:port", "[v6]:port" or ":port" (host ""); returns the port or -1. */
-static int
-parse_hostport(const char *s, size_t len, char *host, size_t hostlen, char *why, size_t whylen)
+int
+ks_conf_parse_hostport(const char *s, size_t len, char *host, size_t hostlen, char *why, size_t whylen)
 {
     const char *colon, *end = s + len;
     const char *h = s;
@@ -544,18 +539,18 @@ parse_hostport(const char *s, size_t len, char *host, size_t hostlen, char *why,
         const char *rb = memchr(s, ']', len);
 
         if (rb == NULL) {
-            seterr(why, whylen, "missing ']'");
+            ks_conf_seterr(why, whylen, "missing ']'");
             return -1;
         }
         h = s + 1;
         hl = (size_t) (rb - h);
         if (hl == 0) {
-            seterr(why, whylen, "empty address in brackets");
+            ks_conf_seterr(why, whylen, "empty address in brackets");
             return -1;
         }
         colon = rb + 1;
         if (colon >= end || *colon != ':') {
-            seterr(why, whylen, "expected :port after ']'");
+            ks_conf_seterr(why, whylen, "expected :port after ']'");
             return -1;
         }
     } else {
@@ -563,14 +558,14 @@ parse_hostport(const char *s, size_t len, char *host, size_t hostlen, char *why,
         for (const char *p = s; p < end; p++) {
             if (*p == ':') {
                 if (colon != NULL) {
-                    seterr(why, whylen, "IPv6 addresses must be in brackets");
+                    ks_conf_seterr(why, whylen, "IPv6 addresses must be in brackets");
                     return -1;
                 }
                 colon = p;
             }
         }
         if (colon == NULL) {
-            seterr(why, whylen, "missing :port");
+            ks_conf_seterr(why, whylen, "missing :port");
             return -1;
         }
         hl = (size_t) (colon - s);
@@ -579,28 +574,28 @@ parse_hostport(const char *s, size_t len, char *host, size_t hostlen, char *why,
         unsigned char ch = (unsigned char) h[i];
 
         if (ch <= ' ' || ch == '/' || ch == '[' || ch == ']' || ch == ',' || ch >= 0x7f) {
-            seterr(why, whylen, "bad character in host");
+            ks_conf_seterr(why, whylen, "bad character in host");
             return -1;
         }
     }
     if (hl >= hostlen) {
-        seterr(why, whylen, "host name too long");
+        ks_conf_seterr(why, whylen, "host name too long");
         return -1;
     }
     const char *p = colon + 1;
     if (p == end) {
-        seterr(why, whylen, "missing port");
+        ks_conf_seterr(why, whylen, "missing port");
         return -1;
     }
     for (; p < end; p++) {
         if (!isdigit((unsigned char) *p) || port > 65535) {
-            seterr(why, whylen, "bad port");
+            ks_conf_seterr(why, whylen, "bad port");
             return -1;
         }
         port = port * 10 + (*p - '0');
     }
     if (port > 65535) {
-        seterr(why, whylen, "bad port");
+        ks_conf_seterr(why, whylen, "bad port");
         return -1;
     }
     memcpy(host, h, hl);
@@ -639,10 +634,10 @@ ks_conf_parse_listeners(const char *s, ks_listener_t *out, int max, char *err, s
             e--;
         }
         if (p == e) {
-            seterr(err, errlen, "empty listener in list");
+            ks_conf_seterr(err, errlen, "empty listener in list");
             return KS_ERROR;
         }
-        int ilen = (int) KS_MIN((size_t) (e - p), (size_t) SHOW_MAX);
+        int ilen = (int) KS_MIN((size_t) (e - p), (size_t) KS_CONF_SHOW_MAX);
         sep = NULL;
         for (const char *q = p; q + 3 <= e; q++) {
             if (q[0] == ':' && q[1] == '/' && q[2] == '/') {
@@ -651,25 +646,25 @@ ks_conf_parse_listeners(const char *s, ks_listener_t *out, int max, char *err, s
             }
         }
         if (sep == NULL || sep == p) {
-            seterr(err, errlen, "\"%.*s\": expected NAME://host:port", ilen, p);
+            ks_conf_seterr(err, errlen, "\"%.*s\": expected NAME://host:port", ilen, p);
             return KS_ERROR;
         }
         nl = (size_t) (sep - p);
         if (nl >= sizeof(l.name)) {
-            seterr(err, errlen, "\"%.*s\": listener name too long", ilen, p);
+            ks_conf_seterr(err, errlen, "\"%.*s\": listener name too long", ilen, p);
             return KS_ERROR;
         }
         for (size_t i = 0; i < nl; i++) {
             if (!isalnum((unsigned char) p[i]) && p[i] != '_' && p[i] != '-') {
-                seterr(err, errlen, "\"%.*s\": bad character in listener name", ilen, p);
+                ks_conf_seterr(err, errlen, "\"%.*s\": bad character in listener name", ilen, p);
                 return KS_ERROR;
             }
         }
         memcpy(l.name, p, nl);
         l.name[nl] = '\0';
-        port = parse_hostport(sep + 3, (size_t) (e - sep - 3), l.host, sizeof(l.host), why, sizeof(why));
+        port = ks_conf_parse_hostport(sep + 3, (size_t) (e - sep - 3), l.host, sizeof(l.host), why, sizeof(why));
         if (port < 0) {
-            seterr(err, errlen, "\"%.*s\": %s", ilen, p, why);
+            ks_conf_seterr(err, errlen, "\"%.*s\": %s", ilen, p, why);
             return KS_ERROR;
         }
         if (l.host[0] == '\0') {
@@ -678,12 +673,12 @@ ks_conf_parse_listeners(const char *s, ks_listener_t *out, int max, char *err, s
         l.port = port;
         for (int i = 0; i < n && out != NULL; i++) {
             if (strcasecmp(out[i].name, l.name) == 0) {
-                seterr(err, errlen, "duplicate listener name \"%s\"", l.name);
+                ks_conf_seterr(err, errlen, "duplicate listener name \"%s\"", l.name);
                 return KS_ERROR;
             }
         }
         if (n >= max) {
-            seterr(err, errlen, "too many listeners (at most %d)", max);
+            ks_conf_seterr(err, errlen, "too many listeners (at most %d)", max);
             return KS_ERROR;
         }
         if (out != NULL) {
@@ -703,7 +698,7 @@ ks_conf_parse_listeners(const char *s, ks_listener_t *out, int max, char *err, s
  * *sval (heap) for string types, or into *ival or *bval.
  */
 static int
-parse_value(const conf_key_t *k, const char *value, char **sval, int64_t *ival, bool *bval,
+parse_value(const ks_conf_key_t *k, const char *value, char **sval, int64_t *ival, bool *bval,
             char *why, size_t whylen)
 {
     char host[256];
@@ -712,15 +707,15 @@ parse_value(const conf_key_t *k, const char *value, char **sval, int64_t *ival, 
     case T_STRING:
         for (const char *p = value; *p != '\0'; p++) {
             if ((unsigned char) *p < ' ' && *p != '\t') {
-                seterr(why, whylen, "contains a control character");
+                ks_conf_seterr(why, whylen, "contains a control character");
                 return KS_ERROR;
             }
         }
         if (k->min > 0 && value[0] == '\0') {
-            seterr(why, whylen, "must not be empty");
+            ks_conf_seterr(why, whylen, "must not be empty");
             return KS_ERROR;
         }
-        *sval = xstrdup(value);
+        *sval = ks_conf_xstrdup(value);
         return KS_OK;
 
     case T_ENUM: {
@@ -747,7 +742,7 @@ parse_value(const conf_key_t *k, const char *value, char **sval, int64_t *ival, 
             }
         }
         list[o] = '\0';
-        seterr(why, whylen, "must be one of %s", list);
+        ks_conf_seterr(why, whylen, "must be one of %s", list);
         return KS_ERROR;
     }
 
@@ -755,10 +750,10 @@ parse_value(const conf_key_t *k, const char *value, char **sval, int64_t *ival, 
         int port;
 
         if (value[0] == '\0') {
-            *sval = xstrdup("");
+            *sval = ks_conf_xstrdup("");
             return KS_OK;
         }
-        port = parse_hostport(value, strlen(value), host, sizeof(host), why, whylen);
+        port = ks_conf_parse_hostport(value, strlen(value), host, sizeof(host), why, whylen);
         if (port < 0) {
             return KS_ERROR;
         }
@@ -766,9 +761,9 @@ parse_value(const conf_key_t *k, const char *value, char **sval, int64_t *ival, 
             char buf[32];
 
             snprintf(buf, sizeof(buf), "0.0.0.0:%d", port);
-            *sval = xstrdup(buf);
+            *sval = ks_conf_xstrdup(buf);
         } else {
-            *sval = xstrdup(value);
+            *sval = ks_conf_xstrdup(value);
         }
         return KS_OK;
     }
@@ -781,16 +776,16 @@ parse_value(const conf_key_t *k, const char *value, char **sval, int64_t *ival, 
             return KS_ERROR;
         }
         if (n < k->min) {
-            seterr(why, whylen, "at least one listener is needed");
+            ks_conf_seterr(why, whylen, "at least one listener is needed");
             return KS_ERROR;
         }
-        *sval = xstrdup(value);
+        *sval = ks_conf_xstrdup(value);
         return KS_OK;
     }
 
     case T_BOOL:
         if (parse_bool(value, bval) != KS_OK) {
-            seterr(why, whylen, "not a boolean (use true or false)");
+            ks_conf_seterr(why, whylen, "not a boolean (use true or false)");
             return KS_ERROR;
         }
         return KS_OK;
@@ -803,21 +798,21 @@ parse_value(const conf_key_t *k, const char *value, char **sval, int64_t *ival, 
         }
         if (*ival < k->min || *ival > k->max) {
             if (k->max == INT64_MAX) {
-                seterr(why, whylen, "must be at least %" PRId64, k->min);
+                ks_conf_seterr(why, whylen, "must be at least %" PRId64, k->min);
             } else {
-                seterr(why, whylen, "out of range (%" PRId64 "..%" PRId64 ")", k->min, k->max);
+                ks_conf_seterr(why, whylen, "out of range (%" PRId64 "..%" PRId64 ")", k->min, k->max);
             }
             return KS_ERROR;
         }
         return KS_OK;
     }
-    seterr(why, whylen, "unknown type");
+    ks_conf_seterr(why, whylen, "unknown type");
     return KS_ERROR;
 }
 
 /* Sets k from value; err gets the reason only. */
-static int
-conf_set_key(ks_conf_t *c, const conf_key_t *k, const char *value, int src, char *err, size_t errlen)
+int
+ks_conf_set_key(ks_conf_t *c, const ks_conf_key_t *k, const char *value, int src, char *err, size_t errlen)
 {
     char why[256];
     char *sval = NULL;
@@ -826,13 +821,13 @@ conf_set_key(ks_conf_t *c, const conf_key_t *k, const char *value, int src, char
 
     if (parse_value(k, value, &sval, &ival, &bval, why, sizeof(why)) != KS_OK) {
         if (k->info.secret)     /* never quote a secret */
-            seterr(err, errlen, "invalid value for %s: %s", k->info.name, why);
+            ks_conf_seterr(err, errlen, "invalid value for %s: %s", k->info.name, why);
         else
-            seterr(err, errlen, "invalid value \"%.*s\" for %s: %s", SHOW_MAX, value, k->info.name, why);
+            ks_conf_seterr(err, errlen, "invalid value \"%.*s\" for %s: %s", KS_CONF_SHOW_MAX, value, k->info.name, why);
         return KS_ERROR;
     }
     if (is_string_type(k->type)) {
-        char **f = field_str(c, k);
+        char **f = ks_conf_field_str(c, k);
 
         free(*f);
         *f = sval;
@@ -841,7 +836,7 @@ conf_set_key(ks_conf_t *c, const conf_key_t *k, const char *value, int src, char
     } else {
         *field_int(c, k) = ival;
     }
-    c->origin[key_index(k)] = (uint8_t) src;
+    c->origin[ks_conf_key_index(k)] = (uint8_t) src;
     return KS_OK;
 }
 
@@ -863,14 +858,14 @@ ks_conf_init(ks_conf_t *c)
 
     memset(c, 0, sizeof(*c));
     for (size_t i = 0; i < KS_ARRAY_LEN(conf_keys); i++) {
-        if (conf_set_key(c, &conf_keys[i], conf_keys[i].info.def, KS_CONF_SRC_DEFAULT,
+        if (ks_conf_set_key(c, &conf_keys[i], conf_keys[i].info.def, KS_CONF_SRC_DEFAULT,
                          err, sizeof(err)) != KS_OK) {
             fprintf(stderr, "kafscale: bad default: %s\n", err);
             abort();
         }
     }
-    c->ops_auth_token = xstrdup("");
-    c->ops_auth_basic = xstrdup("");
+    c->ops_auth_token = ks_conf_xstrdup("");
+    c->ops_auth_basic = ks_conf_xstrdup("");
 }
 
 void
@@ -878,7 +873,7 @@ ks_conf_free(ks_conf_t *c)
 {
     for (size_t i = 0; i < KS_ARRAY_LEN(conf_keys); i++) {
         if (is_string_type(conf_keys[i].type)) {
-            char **f = field_str(c, &conf_keys[i]);
+            char **f = ks_conf_field_str(c, &conf_keys[i]);
 
             free(*f);
             *f = NULL;
@@ -893,17 +888,17 @@ ks_conf_free(ks_conf_t *c)
 int
 ks_conf_set(ks_conf_t *c, const char *key, const char *value, char *err, size_t errlen)
 {
-    const conf_key_t *k = key != NULL ? find_key(key) : NULL;
+    const ks_conf_key_t *k = key != NULL ? ks_conf_find_key(key) : NULL;
 
     if (k == NULL) {
-        seterr(err, errlen, "unknown key \"%.*s\"", SHOW_MAX, key != NULL ? key : "");
+        ks_conf_seterr(err, errlen, "unknown key \"%.*s\"", KS_CONF_SHOW_MAX, key != NULL ? key : "");
         return KS_ERROR;
     }
-    return conf_set_key(c, k, value != NULL ? value : "", KS_CONF_SRC_CMDLINE, err, errlen);
+    return ks_conf_set_key(c, k, value != NULL ? value : "", KS_CONF_SRC_CMDLINE, err, errlen);
 }
 
-static bool
-is_space(char ch)
+bool
+ks_conf_is_space(char ch)
 {
     return ch == ' ' || ch == '\t';
 }
@@ -919,32 +914,32 @@ ks_conf_set_kv(ks_conf_t *c, const char *kv, char *err, size_t errlen)
     int rc;
 
     if (eq == NULL) {
-        seterr(err, errlen, "missing '=' in \"%.*s\"", SHOW_MAX, kv);
+        ks_conf_seterr(err, errlen, "missing '=' in \"%.*s\"", KS_CONF_SHOW_MAX, kv);
         return KS_ERROR;
     }
-    while (is_space(*ks)) {
+    while (ks_conf_is_space(*ks)) {
         ks++;
     }
     ke = eq;
-    while (ke > ks && is_space(ke[-1])) {
+    while (ke > ks && ks_conf_is_space(ke[-1])) {
         ke--;
     }
     if (ke == ks) {
-        seterr(err, errlen, "missing key before '=' in \"%.*s\"", SHOW_MAX, kv);
+        ks_conf_seterr(err, errlen, "missing key before '=' in \"%.*s\"", KS_CONF_SHOW_MAX, kv);
         return KS_ERROR;
     }
     if ((size_t) (ke - ks) >= sizeof(key)) {
-        seterr(err, errlen, "unknown key \"%.*s\"", (int) KS_MIN((size_t) (ke - ks), SHOW_MAX), ks);
+        ks_conf_seterr(err, errlen, "unknown key \"%.*s\"", (int) KS_MIN((size_t) (ke - ks), KS_CONF_SHOW_MAX), ks);
         return KS_ERROR;
     }
     memcpy(key, ks, (size_t) (ke - ks));
     key[ke - ks] = '\0';
     vs = eq + 1;
-    while (is_space(*vs)) {
+    while (ks_conf_is_space(*vs)) {
         vs++;
     }
     vl = strlen(vs);
-    while (vl > 0 && is_space(vs[vl - 1])) {
+    while (vl > 0 && ks_conf_is_space(vs[vl - 1])) {
         vl--;
     }
     value = xstrndup(vs, vl);
@@ -960,18 +955,18 @@ static int
 load_line(ks_conf_t *c, const char *s, size_t len, char *why, size_t whylen)
 {
     const char *e = s + len, *eq, *ke, *vs, *ve;
-    const conf_key_t *k;
+    const ks_conf_key_t *k;
     char *value;
     int rc;
 
     if (memchr(s, '\0', len) != NULL) {
-        seterr(why, whylen, "line contains a NUL byte");
+        ks_conf_seterr(why, whylen, "line contains a NUL byte");
         return KS_ERROR;
     }
-    while (s < e && is_space(*s)) {
+    while (s < e && ks_conf_is_space(*s)) {
         s++;
     }
-    while (e > s && (is_space(e[-1]) || e[-1] == '\r')) {
+    while (e > s && (ks_conf_is_space(e[-1]) || e[-1] == '\r')) {
         e--;
     }
     if (s == e || *s == '#') {
@@ -981,32 +976,32 @@ load_line(ks_conf_t *c, const char *s, size_t len, char *why, size_t whylen)
     if (eq == NULL) {
         const char *w = s;
 
-        while (w < e && !is_space(*w)) {
+        while (w < e && !ks_conf_is_space(*w)) {
             w++;
         }
         k = find_key_n(s, (size_t) (w - s));
         if (k != NULL && k->info.secret) {  /* "s3.secret.key VALUE": quote the key only */
-            seterr(why, whylen, "missing '=' after \"%s\"", k->info.name);
+            ks_conf_seterr(why, whylen, "missing '=' after \"%s\"", k->info.name);
         } else {
-            seterr(why, whylen, "missing '=' after \"%.*s\"", (int) KS_MIN((size_t) (e - s), SHOW_MAX), s);
+            ks_conf_seterr(why, whylen, "missing '=' after \"%.*s\"", (int) KS_MIN((size_t) (e - s), KS_CONF_SHOW_MAX), s);
         }
         return KS_ERROR;
     }
     ke = eq;
-    while (ke > s && is_space(ke[-1])) {
+    while (ke > s && ks_conf_is_space(ke[-1])) {
         ke--;
     }
     if (ke == s) {
-        seterr(why, whylen, "missing key before '='");
+        ks_conf_seterr(why, whylen, "missing key before '='");
         return KS_ERROR;
     }
     k = find_key_n(s, (size_t) (ke - s));
     if (k == NULL) {
-        seterr(why, whylen, "unknown key \"%.*s\"", (int) KS_MIN((size_t) (ke - s), SHOW_MAX), s);
+        ks_conf_seterr(why, whylen, "unknown key \"%.*s\"", (int) KS_MIN((size_t) (ke - s), KS_CONF_SHOW_MAX), s);
         return KS_ERROR;
     }
     vs = eq + 1;
-    while (vs < e && is_space(*vs)) {
+    while (vs < e && ks_conf_is_space(*vs)) {
         vs++;
     }
     if (vs < e && *vs == '"') {
@@ -1014,28 +1009,28 @@ load_line(ks_conf_t *c, const char *s, size_t len, char *why, size_t whylen)
         const char *t;
 
         if (q == NULL) {
-            seterr(why, whylen, "missing closing '\"' in value of %s", k->info.name);
+            ks_conf_seterr(why, whylen, "missing closing '\"' in value of %s", k->info.name);
             return KS_ERROR;
         }
-        for (t = q + 1; t < e && is_space(*t); t++) {
+        for (t = q + 1; t < e && ks_conf_is_space(*t); t++) {
         }
         if (t < e && !(*t == '#' && t > q + 1)) {
-            seterr(why, whylen, "unexpected text after closing '\"' in value of %s", k->info.name);
+            ks_conf_seterr(why, whylen, "unexpected text after closing '\"' in value of %s", k->info.name);
             return KS_ERROR;
         }
         vs++;
         ve = q;
     } else {
         ve = vs;
-        while (ve < e && !(*ve == '#' && (ve == vs || is_space(ve[-1])))) {
+        while (ve < e && !(*ve == '#' && (ve == vs || ks_conf_is_space(ve[-1])))) {
             ve++;
         }
-        while (ve > vs && is_space(ve[-1])) {
+        while (ve > vs && ks_conf_is_space(ve[-1])) {
             ve--;
         }
     }
     value = xstrndup(vs, (size_t) (ve - vs));
-    rc = conf_set_key(c, k, value, KS_CONF_SRC_FILE, why, whylen);
+    rc = ks_conf_set_key(c, k, value, KS_CONF_SRC_FILE, why, whylen);
     free(value);
     return rc;
 }
@@ -1055,7 +1050,7 @@ ks_conf_load_buffer(ks_conf_t *c, const char *name, const char *buf, size_t len,
         const char *le = nl != NULL ? nl : end;
 
         if (load_line(c, p, (size_t) (le - p), why, sizeof(why)) != KS_OK) {
-            seterr(err, errlen, "%s:%u: %s", name, line, why);
+            ks_conf_seterr(err, errlen, "%s:%u: %s", name, line, why);
             return KS_ERROR;
         }
         line++;
@@ -1077,13 +1072,13 @@ ks_conf_load_file(ks_conf_t *c, const char *path, char *err, size_t errlen)
     }
     f = fopen(path, "re");
     if (f == NULL) {
-        seterr(err, errlen, "could not open config file \"%s\": %s", path, strerror(errno));
+        ks_conf_seterr(err, errlen, "could not open config file \"%s\": %s", path, strerror(errno));
         return KS_ERROR;
     }
     buf = malloc(cap);
     if (buf == NULL) {
         fclose(f);
-        seterr(err, errlen, "could not read config file \"%s\": out of memory", path);
+        ks_conf_seterr(err, errlen, "could not read config file \"%s\": out of memory", path);
         return KS_ERROR;
     }
     for (;;) {
@@ -1095,7 +1090,7 @@ ks_conf_load_file(ks_conf_t *c, const char *path, char *err, size_t errlen)
             if (cap >= CONF_FILE_MAX) {
                 free(buf);
                 fclose(f);
-                seterr(err, errlen, "could not read config file \"%s\": larger than %d bytes",
+                ks_conf_seterr(err, errlen, "could not read config file \"%s\": larger than %d bytes",
                        path, CONF_FILE_MAX);
                 return KS_ERROR;
             }
@@ -1103,7 +1098,7 @@ ks_conf_load_file(ks_conf_t *c, const char *path, char *err, size_t errlen)
             if (nb == NULL) {
                 free(buf);
                 fclose(f);
-                seterr(err, errlen, "could not read config file \"%s\": out of memory", path);
+                ks_conf_seterr(err, errlen, "could not read config file \"%s\": out of memory", path);
                 return KS_ERROR;
             }
             buf = nb;
@@ -1120,7 +1115,7 @@ ks_conf_load_file(ks_conf_t *c, const char *path, char *err, size_t errlen)
 
         free(buf);
         fclose(f);
-        seterr(err, errlen, "could not read config file \"%s\": %s", path, strerror(e));
+        ks_conf_seterr(err, errlen, "could not read config file \"%s\": %s", path, strerror(e));
         return KS_ERROR;
     }
     fclose(f);
@@ -1145,13 +1140,13 @@ env_get(char *const *envp, const char *name)
 }
 
 static int
-env_set(ks_conf_t *c, const conf_key_t *k, const char *var, const char *value, int src,
+env_set(ks_conf_t *c, const ks_conf_key_t *k, const char *var, const char *value, int src,
         char *err, size_t errlen)
 {
     char why[512];
 
-    if (conf_set_key(c, k, value, src, why, sizeof(why)) != KS_OK) {
-        seterr(err, errlen, "%s: %s", var, why);
+    if (ks_conf_set_key(c, k, value, src, why, sizeof(why)) != KS_OK) {
+        ks_conf_seterr(err, errlen, "%s: %s", var, why);
         return KS_ERROR;
     }
     return KS_OK;
@@ -1209,7 +1204,7 @@ ks_conf_apply_env(ks_conf_t *c, char *const *envp, char *err, size_t errlen, voi
 {
     char canon[128];
     const char *v, *host, *port;
-    const conf_key_t *k;
+    const ks_conf_key_t *k;
 
     if (envp == NULL) {
         envp = environ;
@@ -1224,20 +1219,20 @@ ks_conf_apply_env(ks_conf_t *c, char *const *envp, char *err, size_t errlen, voi
         if (v == NULL || v[0] == '\0') {
             continue;
         }
-        k = find_key(env_aliases[i].key);
+        k = ks_conf_find_key(env_aliases[i].key);
         if (k->type == T_LISTENERS) {
             /* KAFSCALE_BROKER_ADDR is host:port */
             char why[96], hbuf[256];
             size_t n = strlen(v) + 16;
             char *l;
 
-            if (parse_hostport(v, strlen(v), hbuf, sizeof(hbuf), why, sizeof(why)) < 0) {
-                seterr(err, errlen, "%s: invalid value \"%.*s\": %s", env_aliases[i].var, SHOW_MAX, v, why);
+            if (ks_conf_parse_hostport(v, strlen(v), hbuf, sizeof(hbuf), why, sizeof(why)) < 0) {
+                ks_conf_seterr(err, errlen, "%s: invalid value \"%.*s\": %s", env_aliases[i].var, KS_CONF_SHOW_MAX, v, why);
                 return KS_ERROR;
             }
             l = malloc(n);
             if (l == NULL) {
-                seterr(err, errlen, "%s: out of memory", env_aliases[i].var);
+                ks_conf_seterr(err, errlen, "%s: out of memory", env_aliases[i].var);
                 return KS_ERROR;
             }
             snprintf(l, n, "PLAINTEXT://%s", v);
@@ -1264,8 +1259,8 @@ ks_conf_apply_env(ks_conf_t *c, char *const *envp, char *err, size_t errlen, voi
     /* KAFSCALE_BROKER_HOST/_PORT: the advertised address, as in the original. */
     host = env_get(envp, "KAFSCALE_BROKER_HOST");
     port = env_get(envp, "KAFSCALE_BROKER_PORT");
-    k = find_key("advertised.listeners");
-    if (host != NULL && host[0] != '\0' && c->origin[key_index(k)] < KS_CONF_SRC_ENV) {
+    k = ks_conf_find_key("advertised.listeners");
+    if (host != NULL && host[0] != '\0' && c->origin[ks_conf_key_index(k)] < KS_CONF_SRC_ENV) {
         char buf[512];
         int p = -1;
 
@@ -1276,7 +1271,7 @@ ks_conf_apply_env(ks_conf_t *c, char *const *envp, char *err, size_t errlen, voi
             errno = 0;
             lp = strtol(port, &end, 10);
             if (errno != 0 || *end != '\0' || end == port || lp < 1 || lp > 65535) {
-                seterr(err, errlen, "KAFSCALE_BROKER_PORT: invalid port \"%.*s\"", SHOW_MAX, port);
+                ks_conf_seterr(err, errlen, "KAFSCALE_BROKER_PORT: invalid port \"%.*s\"", KS_CONF_SHOW_MAX, port);
                 return KS_ERROR;
             }
             p = (int) lp;
@@ -1301,23 +1296,23 @@ ks_conf_apply_env(ks_conf_t *c, char *const *envp, char *err, size_t errlen, voi
 
     /* As in the original: etcd endpoints mean etcd metadata. */
     v = env_get(envp, "KAFSCALE_ETCD_ENDPOINTS");
-    k = find_key("metadata.store");
-    if (v != NULL && v[0] != '\0' && c->origin[key_index(k)] <= KS_CONF_SRC_DERIVED) {
-        conf_set_key(c, k, "etcd", KS_CONF_SRC_DERIVED, NULL, 0);
+    k = ks_conf_find_key("metadata.store");
+    if (v != NULL && v[0] != '\0' && c->origin[ks_conf_key_index(k)] <= KS_CONF_SRC_DERIVED) {
+        ks_conf_set_key(c, k, "etcd", KS_CONF_SRC_DERIVED, NULL, 0);
     }
 
     for (size_t i = 0; i < KS_ARRAY_LEN(env_fallbacks); i++) {
-        k = find_key(env_fallbacks[i].key);
+        k = ks_conf_find_key(env_fallbacks[i].key);
         v = env_get(envp, env_fallbacks[i].var);
-        if (v == NULL || v[0] == '\0' || c->origin[key_index(k)] != KS_CONF_SRC_DEFAULT) {
+        if (v == NULL || v[0] == '\0' || c->origin[ks_conf_key_index(k)] != KS_CONF_SRC_DEFAULT) {
             continue;
         }
         if (k->off == offsetof(ks_conf_t, s3_secret_key)
-            && c->origin[key_index(find_key("s3.secret.key.file"))] != KS_CONF_SRC_DEFAULT) {
+            && c->origin[ks_conf_key_index(ks_conf_find_key("s3.secret.key.file"))] != KS_CONF_SRC_DEFAULT) {
             continue;
         }
         if (k->off == offsetof(ks_conf_t, s3_access_key)
-            && c->origin[key_index(find_key("s3.access.key.file"))] != KS_CONF_SRC_DEFAULT) {
+            && c->origin[ks_conf_key_index(ks_conf_find_key("s3.access.key.file"))] != KS_CONF_SRC_DEFAULT) {
             continue;
         }
         if (env_set(c, k, env_fallbacks[i].var, v, KS_CONF_SRC_FALLBACK, err, errlen) != KS_OK) {
@@ -1328,545 +1323,10 @@ ks_conf_apply_env(ks_conf_t *c, char *const *envp, char *err, size_t errlen, voi
     return KS_OK;
 }
 
-/* ---- validation ---- */
-
-/* Reads a file holding a secret; error messages name the key and the path,
- * never the contents.  Trailing newlines are stripped; multiline allows
- * newlines inside (a user:password file), else a control character is an
- * error. */
-static int
-read_secret_file(const char *keyname, const char *path, bool multiline, char **out, char *err, size_t errlen)
-{
-    struct stat st;
-    char *buf;
-    ssize_t n;
-    size_t len = 0;
-    int fd;
-
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0) {
-        seterr(err, errlen, "could not read %s \"%s\": %s", keyname, path, strerror(errno));
-        return KS_ERROR;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        seterr(err, errlen, "could not read %s \"%s\": not a regular file", keyname, path);
-        return KS_ERROR;
-    }
-    if (st.st_size > SECRET_FILE_MAX) {
-        close(fd);
-        seterr(err, errlen, "could not read %s \"%s\": larger than %d bytes", keyname, path, SECRET_FILE_MAX);
-        return KS_ERROR;
-    }
-    buf = malloc(SECRET_FILE_MAX + 1);
-    if (buf == NULL) {
-        close(fd);
-        seterr(err, errlen, "could not read %s \"%s\": out of memory", keyname, path);
-        return KS_ERROR;
-    }
-    while (len < SECRET_FILE_MAX) {
-        n = read(fd, buf + len, SECRET_FILE_MAX - len);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            int e = errno;
-
-            free(buf);
-            close(fd);
-            seterr(err, errlen, "could not read %s \"%s\": %s", keyname, path, strerror(e));
-            return KS_ERROR;
-        }
-        if (n == 0) {
-            break;
-        }
-        len += (size_t) n;
-    }
-    close(fd);
-    while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r')) {
-        len--;
-    }
-    buf[len] = '\0';
-    if (len == 0) {
-        free(buf);
-        seterr(err, errlen, "%s \"%s\" is empty", keyname, path);
-        return KS_ERROR;
-    }
-    for (size_t i = 0; i < len; i++) {
-        if ((unsigned char) buf[i] < ' ' && buf[i] != '\t' && !(multiline && (buf[i] == '\n' || buf[i] == '\r'))) {
-            free(buf);
-            seterr(err, errlen, "%s \"%s\" contains a control character", keyname, path);
-            return KS_ERROR;
-        }
-    }
-    *out = buf;
-    return KS_OK;
-}
-
-static int
-load_secret(ks_conf_t *c, const char *file_key, const char *value_key, char *err, size_t errlen)
-{
-    const conf_key_t *fk = find_key(file_key), *vk = find_key(value_key);
-    const char *path = *field_str(c, fk);
-    char *secret;
-    char **f;
-
-    if (path[0] == '\0' || c->origin[key_index(fk)] < c->origin[key_index(vk)]) {
-        return KS_OK;
-    }
-    if (read_secret_file(file_key, path, false, &secret, err, errlen) != KS_OK) {
-        return KS_ERROR;
-    }
-    f = field_str(c, vk);
-    free(*f);
-    *f = secret;
-    c->origin[key_index(vk)] = c->origin[key_index(fk)];
-    return KS_OK;
-}
-
-/* Reads the ops.auth.* files into the fields that are not keys. */
-static int
-load_ops_auth(ks_conf_t *c, char *err, size_t errlen)
-{
-    char *token = NULL, *basic = NULL;
-
-    if (c->ops_auth_token_file[0] != '\0'
-        && read_secret_file("ops.auth.token.file", c->ops_auth_token_file, false, &token, err, errlen) != KS_OK) {
-        return KS_ERROR;
-    }
-    if (c->ops_auth_basic_file[0] != '\0') {
-        char why[256];
-
-        if (read_secret_file("ops.auth.basic.file", c->ops_auth_basic_file, true, &basic, err, errlen) != KS_OK) {
-            free(token);
-            return KS_ERROR;
-        }
-        if (ks_opsauth_check_basic(basic, why, sizeof(why)) < 0) {
-            seterr(err, errlen, "ops.auth.basic.file \"%s\": %s", c->ops_auth_basic_file, why);
-            free(token);
-            free(basic);
-            return KS_ERROR;
-        }
-    }
-    free(c->ops_auth_token);
-    c->ops_auth_token = token != NULL ? token : xstrdup("");
-    free(c->ops_auth_basic);
-    c->ops_auth_basic = basic != NULL ? basic : xstrdup("");
-    return KS_OK;
-}
-
-/* 127.0.0.0/8, ::1 (also as ::ffff:127.x.x.x) and localhost. */
-static bool
-is_loopback_host(const char *h)
-{
-    struct in_addr a4;
-    struct in6_addr a6;
-
-    if (strcasecmp(h, "localhost") == 0) {
-        return true;
-    }
-    if (inet_pton(AF_INET, h, &a4) == 1) {
-        return (ntohl(a4.s_addr) >> 24) == 127;
-    }
-    if (inet_pton(AF_INET6, h, &a6) == 1) {
-        if (IN6_IS_ADDR_LOOPBACK(&a6)) {
-            return true;
-        }
-        return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
-    }
-    return false;
-}
-
-static bool
-is_wildcard_host(const char *h)
-{
-    return strcmp(h, "0.0.0.0") == 0 || strcmp(h, "::") == 0 || h[0] == '\0';
-}
-
-static const char *const security_names[] = { "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL" };
-
-const char *
-ks_security_name(int proto)
-{
-    return proto >= 0 && proto < 4 ? security_names[proto] : "UNKNOWN";
-}
-
-static int
-security_from(const char *s, size_t len)
-{
-    for (int i = 0; i < 4; i++) {
-        if (strlen(security_names[i]) == len && strncasecmp(s, security_names[i], len) == 0) {
-            return i;
-        }
-    }
-    return -1;
-}
-
-int
-ks_conf_listener_security(const ks_conf_t *c, const char *name)
-{
-    const char *p = c->listener_security_protocol_map != NULL ? c->listener_security_protocol_map : "";
-    size_t nlen = strlen(name);
-
-    while (*p != '\0') {
-        const char *comma = strchr(p, ',');
-        const char *e = comma != NULL ? comma : p + strlen(p);
-        const char *colon;
-
-        while (p < e && is_space(*p)) {
-            p++;
-        }
-        colon = memchr(p, ':', (size_t) (e - p));
-        if (colon != NULL) {
-            const char *n_end = colon, *v = colon + 1, *v_end = e;
-            while (n_end > p && is_space(n_end[-1])) {
-                n_end--;
-            }
-            while (v < v_end && is_space(*v)) {
-                v++;
-            }
-            while (v_end > v && is_space(v_end[-1])) {
-                v_end--;
-            }
-            if ((size_t) (n_end - p) == nlen && strncasecmp(p, name, nlen) == 0) {
-                return security_from(v, (size_t) (v_end - v));
-            }
-        }
-        if (comma == NULL) {
-            break;
-        }
-        p = comma + 1;
-    }
-    return security_from(name, nlen);
-}
-
-static const char *const sasl_mech_names[] = { "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512" };
-
-int
-ks_conf_sasl_mechanisms(const char *list, char *err, size_t errlen)
-{
-    const char *p = list != NULL ? list : "";
-    int mask = 0;
-
-    for (;;) {
-        const char *comma = strchr(p, ',');
-        const char *e = comma != NULL ? comma : p + strlen(p);
-        const char *b = p;
-        int found = -1;
-
-        while (b < e && is_space(*b)) {
-            b++;
-        }
-        while (e > b && is_space(e[-1])) {
-            e--;
-        }
-        for (int i = 0; i < (int) KS_ARRAY_LEN(sasl_mech_names); i++) {
-            if (strlen(sasl_mech_names[i]) == (size_t) (e - b) && memcmp(sasl_mech_names[i], b, (size_t) (e - b)) == 0) {
-                found = i;
-            }
-        }
-        if (found < 0) {
-            seterr(err, errlen, "sasl.enabled.mechanisms: \"%.*s\" is not PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512",
-                   (int) KS_MIN((size_t) (e - b), (size_t) SHOW_MAX), b);
-            return -1;
-        }
-        if (mask & (1 << found)) {
-            seterr(err, errlen, "sasl.enabled.mechanisms: %s is given twice", sasl_mech_names[found]);
-            return -1;
-        }
-        mask |= 1 << found;
-        if (comma == NULL) {
-            break;
-        }
-        p = comma + 1;
-    }
-    return mask;
-}
-
-/* Every entry NAME:PROTOCOL with a known protocol. */
-static int
-check_security_map(const char *map, char *err, size_t errlen)
-{
-    const char *p = map;
-
-    while (*p != '\0') {
-        const char *comma = strchr(p, ',');
-        const char *e = comma != NULL ? comma : p + strlen(p);
-        const char *colon = memchr(p, ':', (size_t) (e - p));
-        const char *v;
-        int ilen = (int) KS_MIN((size_t) (e - p), (size_t) SHOW_MAX);
-
-        if (colon == NULL || colon == p) {
-            seterr(err, errlen, "listener.security.protocol.map: \"%.*s\": expected NAME:PROTOCOL", ilen, p);
-            return KS_ERROR;
-        }
-        v = colon + 1;
-        while (v < e && is_space(*v)) {
-            v++;
-        }
-        const char *v_end = e;
-        while (v_end > v && is_space(v_end[-1])) {
-            v_end--;
-        }
-        if (security_from(v, (size_t) (v_end - v)) < 0) {
-            seterr(err, errlen, "listener.security.protocol.map: \"%.*s\": unknown protocol "
-                   "(PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL)", ilen, p);
-            return KS_ERROR;
-        }
-        if (comma == NULL) {
-            break;
-        }
-        p = comma + 1;
-    }
-    return KS_OK;
-}
-
-int
-ks_conf_tls_protocols(const char *s, bool *tls12, bool *tls13, char *err, size_t errlen)
-{
-    const char *p = s;
-
-    *tls12 = *tls13 = false;
-    while (*p != '\0') {
-        const char *comma = strchr(p, ',');
-        const char *e = comma != NULL ? comma : p + strlen(p);
-        size_t n;
-
-        while (p < e && is_space(*p)) {
-            p++;
-        }
-        while (e > p && is_space(e[-1])) {
-            e--;
-        }
-        n = (size_t) (e - p);
-        if (n == 7 && strncasecmp(p, "TLSv1.2", 7) == 0) {
-            *tls12 = true;
-        } else if (n == 7 && strncasecmp(p, "TLSv1.3", 7) == 0) {
-            *tls13 = true;
-        } else if (n > 0) {
-            bool old = (n >= 5 && strncasecmp(p, "SSLv", 4) == 0)
-                       || (n == 5 && strncasecmp(p, "TLSv1", 5) == 0)
-                       || (n == 7 && strncasecmp(p, "TLSv1.", 6) == 0 && (p[6] == '0' || p[6] == '1'));
-            seterr(err, errlen, "ssl.enabled.protocols: \"%.*s\" %s", (int) KS_MIN(n, (size_t) SHOW_MAX), p,
-                   old ? "is not allowed: TLS 1.2 is the oldest version accepted"
-                       : "is not a TLS version (TLSv1.2 or TLSv1.3)");
-            return KS_ERROR;
-        }
-        if (comma == NULL) {
-            break;
-        }
-        p = comma + 1;
-    }
-    if (!*tls12 && !*tls13) {
-        seterr(err, errlen, "ssl.enabled.protocols names no version (TLSv1.2, TLSv1.3)");
-        return KS_ERROR;
-    }
-    return KS_OK;
-}
-
-/* What SSL and SASL_SSL listeners need; the files themselves are loaded
- * (and the key checked against the certificate) by the broker at start-up. */
-static int
-check_tls(const ks_conf_t *c, const ks_listener_t *l, int nl, char *err, size_t errlen)
-{
-    bool tls12, tls13, any = false;
-
-    if (ks_conf_tls_protocols(c->ssl_enabled_protocols, &tls12, &tls13, err, errlen) != KS_OK) {
-        return KS_ERROR;
-    }
-    for (int i = 0; i < nl; i++) {
-        int sec = ks_conf_listener_security(c, l[i].name);
-
-        if (sec != KS_SEC_SSL && sec != KS_SEC_SASL_SSL) {
-            continue;
-        }
-        any = true;
-        if (c->ssl_certificate_file[0] == '\0' || c->ssl_key_file[0] == '\0') {
-            if (strcasecmp(l[i].name, ks_security_name(sec)) == 0) {
-                seterr(err, errlen, "listener %s needs ssl.certificate.file and ssl.key.file", l[i].name);
-            } else {
-                seterr(err, errlen, "listener %s (%s) needs ssl.certificate.file and ssl.key.file",
-                       l[i].name, ks_security_name(sec));
-            }
-            return KS_ERROR;
-        }
-    }
-    if (any && strcmp(c->ssl_client_auth, "none") != 0 && c->ssl_ca_file[0] == '\0') {
-        seterr(err, errlen, "ssl.client.auth = %s needs ssl.ca.file (the CAs client certificates must chain to)",
-               c->ssl_client_auth);
-        return KS_ERROR;
-    }
-    return KS_OK;
-}
-
-int
-ks_conf_validate(ks_conf_t *c, char *err, size_t errlen)
-{
-    ks_listener_t l[KS_CONF_MAX_LISTENERS], a[KS_CONF_MAX_LISTENERS];
-    const conf_key_t *k;
-    char why[256];
-    int nl, na;
-
-    if (load_secret(c, "etcd.password.file", "etcd.password", err, errlen) != KS_OK
-        || load_secret(c, "s3.access.key.file", "s3.access.key", err, errlen) != KS_OK
-        || load_secret(c, "s3.secret.key.file", "s3.secret.key", err, errlen) != KS_OK
-        || load_secret(c, "ssl.key.password.file", "ssl.key.password", err, errlen) != KS_OK
-        || load_ops_auth(c, err, errlen) != KS_OK) {
-        return KS_ERROR;
-    }
-    if (c->ops_listen[0] != '\0' && c->ops_auth_token[0] == '\0' && c->ops_auth_basic[0] == '\0') {
-        char host[256];
-
-        if (parse_hostport(c->ops_listen, strlen(c->ops_listen), host, sizeof(host), why, sizeof(why)) >= 0
-            && !is_loopback_host(host)) {
-            seterr(err, errlen, "ops.listen %s is not a loopback address: set ops.auth.token.file or "
-                   "ops.auth.basic.file so that the ops endpoint requires authentication, or listen on "
-                   "127.0.0.1", c->ops_listen);
-            return KS_ERROR;
-        }
-    }
-
-    k = find_key("metadata.store");
-    if (c->origin[key_index(k)] <= KS_CONF_SRC_DERIVED) {
-        conf_set_key(c, k, c->etcd_endpoints[0] != '\0' ? "etcd" : "embedded", KS_CONF_SRC_DERIVED, NULL, 0);
-    }
-    k = find_key("object.store");
-    if (c->origin[key_index(k)] <= KS_CONF_SRC_DERIVED) {
-        conf_set_key(c, k, c->s3_bucket[0] != '\0' ? "s3" : "file", KS_CONF_SRC_DERIVED, NULL, 0);
-    }
-
-    if (strcmp(c->metadata_store, "etcd") == 0) {
-        const char *p = c->etcd_endpoints;
-
-        if (p[0] == '\0') {
-            seterr(err, errlen, "metadata.store = etcd needs etcd.endpoints");
-            return KS_ERROR;
-        }
-        for (;;) {
-            const char *comma = strchr(p, ',');
-            const char *e = comma != NULL ? comma : p + strlen(p);
-
-            while (p < e && is_space(*p)) {
-                p++;
-            }
-            while (e > p && is_space(e[-1])) {
-                e--;
-            }
-            if (p == e) {
-                seterr(err, errlen, "etcd.endpoints \"%.*s\" has an empty entry", SHOW_MAX, c->etcd_endpoints);
-                return KS_ERROR;
-            }
-            if (comma == NULL) {
-                break;
-            }
-            p = comma + 1;
-        }
-    }
-
-    if (strcmp(c->object_store, "s3") == 0 || strcmp(c->object_store, "libs3") == 0) {
-#ifndef HAVE_LIBS3
-        if (strcmp(c->object_store, "libs3") == 0) {
-            seterr(err, errlen, "object.store = libs3 is not available: kafscaled was built without libs3");
-            return KS_ERROR;
-        }
-#endif
-        if (c->s3_bucket[0] == '\0') {
-            seterr(err, errlen, "object.store = %s needs s3.bucket", c->object_store);
-            return KS_ERROR;
-        }
-        if ((c->s3_access_key[0] == '\0') != (c->s3_secret_key[0] == '\0')) {
-            seterr(err, errlen, "%s is set but %s is not",
-                   c->s3_access_key[0] != '\0' ? "s3.access.key" : "s3.secret.key",
-                   c->s3_access_key[0] != '\0' ? "s3.secret.key" : "s3.access.key");
-            return KS_ERROR;
-        }
-        if (strcmp(c->object_store, "s3") == 0 && c->s3_endpoint[0] != '\0'
-            && strncmp(c->s3_endpoint, "http://", 7) != 0 && strncmp(c->s3_endpoint, "https://", 8) != 0) {
-            seterr(err, errlen, "s3.endpoint \"%.*s\" must start with http:// or https://",
-                   SHOW_MAX, c->s3_endpoint);
-            return KS_ERROR;
-        }
-    }
-
-    nl = ks_conf_parse_listeners(c->listeners, l, KS_CONF_MAX_LISTENERS, why, sizeof(why));
-    if (nl <= 0) {
-        seterr(err, errlen, "listeners: %s", nl == 0 ? "at least one listener is needed" : why);
-        return KS_ERROR;
-    }
-    if (check_security_map(c->listener_security_protocol_map, err, errlen) != KS_OK) {
-        return KS_ERROR;
-    }
-    for (int i = 0; i < nl; i++) {
-        if (ks_conf_listener_security(c, l[i].name) < 0) {
-            seterr(err, errlen, "listener \"%s\" has no security protocol: name it PLAINTEXT, SSL, "
-                   "SASL_PLAINTEXT or SASL_SSL, or map it in listener.security.protocol.map", l[i].name);
-            return KS_ERROR;
-        }
-    }
-    if (ks_conf_sasl_mechanisms(c->sasl_enabled_mechanisms, err, errlen) < 0) {
-        return KS_ERROR;
-    }
-    if (check_tls(c, l, nl, err, errlen) != KS_OK) {
-        return KS_ERROR;
-    }
-    na = ks_conf_parse_listeners(c->advertised_listeners, a, KS_CONF_MAX_LISTENERS, why, sizeof(why));
-    if (na < 0) {
-        seterr(err, errlen, "advertised.listeners: %s", why);
-        return KS_ERROR;
-    }
-    for (int i = 0; i < na; i++) {
-        bool found = false;
-
-        for (int j = 0; j < nl; j++) {
-            found = found || strcasecmp(a[i].name, l[j].name) == 0;
-        }
-        if (!found) {
-            seterr(err, errlen, "advertised.listeners names \"%s\", which is not in listeners", a[i].name);
-            return KS_ERROR;
-        }
-        if (is_wildcard_host(a[i].host) || a[i].port == 0) {
-            seterr(err, errlen, "advertised.listeners: \"%s\" needs a host clients can connect to and a port",
-                   a[i].name);
-            return KS_ERROR;
-        }
-    }
-
-    if (c->group_min_session_timeout_ms > c->group_max_session_timeout_ms) {
-        seterr(err, errlen, "group.min.session.timeout.ms (%" PRId64 ") is larger than "
-               "group.max.session.timeout.ms (%" PRId64 ")",
-               c->group_min_session_timeout_ms, c->group_max_session_timeout_ms);
-        return KS_ERROR;
-    }
-    if (c->flush_bytes > c->ring_bytes) {
-        seterr(err, errlen, "flush.bytes (%" PRId64 ") is larger than ring.bytes (%" PRId64 ")",
-               c->flush_bytes, c->ring_bytes);
-        return KS_ERROR;
-    }
-    if (c->message_max_bytes > c->ring_bytes / 2) {
-        seterr(err, errlen, "ring.bytes (%" PRId64 ") must be at least twice message.max.bytes (%" PRId64 ")",
-               c->ring_bytes, c->message_max_bytes);
-        return KS_ERROR;
-    }
-    if (c->message_max_bytes > c->socket_request_max_bytes) {
-        seterr(err, errlen, "message.max.bytes (%" PRId64 ") is larger than socket.request.max.bytes (%" PRId64 ")",
-               c->message_max_bytes, c->socket_request_max_bytes);
-        return KS_ERROR;
-    }
-    if (c->daemon && c->data_dir[0] != '/') {
-        seterr(err, errlen, "data.dir \"%.*s\" must be an absolute path when daemon = true", SHOW_MAX, c->data_dir);
-        return KS_ERROR;
-    }
-    if (c->daemon && c->pid_file[0] != '\0' && c->pid_file[0] != '/') {
-        seterr(err, errlen, "pid.file \"%.*s\" must be an absolute path when daemon = true", SHOW_MAX, c->pid_file);
-        return KS_ERROR;
-    }
-    return KS_OK;
-}
-
 /* ---- dump, help, key info ---- */
 
 static void
-format_value(const ks_conf_t *c, const conf_key_t *k, char *out, size_t outlen)
+format_value(const ks_conf_t *c, const ks_conf_key_t *k, char *out, size_t outlen)
 {
     if (is_string_type(k->type)) {
         const char *s = *cfield_str(c, k);
@@ -1874,7 +1334,7 @@ format_value(const ks_conf_t *c, const conf_key_t *k, char *out, size_t outlen)
 
         if (k->info.secret) {
             snprintf(out, outlen, "%s", s[0] != '\0' ? "(set)" : "\"\"");
-        } else if (n == 0 || is_space(s[0]) || is_space(s[n - 1]) || s[0] == '"' || strchr(s, '#') != NULL) {
+        } else if (n == 0 || ks_conf_is_space(s[0]) || ks_conf_is_space(s[n - 1]) || s[0] == '"' || strchr(s, '#') != NULL) {
             snprintf(out, outlen, "\"%s\"", s);
         } else {
             snprintf(out, outlen, "%s", s);
@@ -1906,7 +1366,7 @@ ks_conf_secret_values(const ks_conf_t *c, const char **out, size_t max)
     size_t n = 0;
 
     for (size_t i = 0; i < KS_ARRAY_LEN(conf_keys) && n < max; i++) {
-        const conf_key_t *k = &conf_keys[i];
+        const ks_conf_key_t *k = &conf_keys[i];
 
         if (k->info.secret && is_string_type(k->type) && (*cfield_str(c, k))[0] != '\0') {
             out[n++] = *cfield_str(c, k);
@@ -1922,7 +1382,7 @@ int
 ks_conf_dump(const ks_conf_t *c, FILE *f)
 {
     for (size_t i = 0; i < KS_ARRAY_LEN(conf_keys); i++) {
-        const conf_key_t *k = &conf_keys[i];
+        const ks_conf_key_t *k = &conf_keys[i];
         const char *s = is_string_type(k->type) ? *cfield_str(c, k) : "";
         size_t need = strlen(s) + 64;
         char *buf = malloc(need);
@@ -1967,7 +1427,7 @@ ks_conf_key_info(size_t i)
 /* ---- reload ---- */
 
 static bool
-key_equal(const ks_conf_t *x, const ks_conf_t *y, const conf_key_t *k)
+key_equal(const ks_conf_t *x, const ks_conf_t *y, const ks_conf_key_t *k)
 {
     if (is_string_type(k->type)) {
         return strcmp(*cfield_str(x, k), *cfield_str(y, k)) == 0;
@@ -1984,7 +1444,7 @@ ks_conf_reload_into(ks_conf_t *live, const ks_conf_t *fresh, void (*warn)(const 
     int changed = 0;
 
     for (size_t i = 0; i < KS_ARRAY_LEN(conf_keys); i++) {
-        const conf_key_t *k = &conf_keys[i];
+        const ks_conf_key_t *k = &conf_keys[i];
 
         if (key_equal(live, fresh, k)) {
             live->origin[i] = fresh->origin[i];
@@ -2008,10 +1468,10 @@ ks_conf_reload_into(ks_conf_t *live, const ks_conf_t *fresh, void (*warn)(const 
             continue;
         }
         if (is_string_type(k->type)) {
-            char **f = field_str(live, k);
+            char **f = ks_conf_field_str(live, k);
 
             free(*f);
-            *f = xstrdup(*cfield_str(fresh, k));
+            *f = ks_conf_xstrdup(*cfield_str(fresh, k));
         } else if (k->type == T_BOOL) {
             *field_bool(live, k) = cfield_bool(fresh, k);
         } else {
@@ -2022,8 +1482,8 @@ ks_conf_reload_into(ks_conf_t *live, const ks_conf_t *fresh, void (*warn)(const 
     /* The ops.auth.* contents follow their (reloadable) files (copied
      * before the old ones are freed: live may be fresh). */
     {
-        char *token = xstrdup(fresh->ops_auth_token != NULL ? fresh->ops_auth_token : "");
-        char *basic = xstrdup(fresh->ops_auth_basic != NULL ? fresh->ops_auth_basic : "");
+        char *token = ks_conf_xstrdup(fresh->ops_auth_token != NULL ? fresh->ops_auth_token : "");
+        char *basic = ks_conf_xstrdup(fresh->ops_auth_basic != NULL ? fresh->ops_auth_basic : "");
 
         wipe_free(live->ops_auth_token);
         live->ops_auth_token = token;
