@@ -502,6 +502,7 @@ ks_coordinator_main(ks_inherit_t *in)
     if (ks_C.listen_fd >= 0)
         close(ks_C.listen_fd);
     event_free(tick);
+    ks_groups_shutdown();
     ks_ops_stop();
     ks_metastore_close(ks_C.ms);
     ks_metaview_free(&ks_C.mv);

@@ -154,6 +154,8 @@ int ks_scram_delete_user(const char *user, int mech, void (*done)(void *arg, int
  * group is loaded from the store on first use here; requests for it wait
  * meanwhile. */
 void ks_groups_init(void);
+/* Frees the session sweep timer at exit. */
+void ks_groups_shutdown(void);
 /* Called by cluster.c whenever the live broker list changed: groups whose
  * coordinator is no longer this broker are dropped from memory. */
 void ks_groups_brokers_changed(void);

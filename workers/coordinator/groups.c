@@ -1725,3 +1725,12 @@ ks_groups_init(void)
     event_add(sweep_ev, &tv);
     ks_groups_store_init(single_broker());
 }
+
+void
+ks_groups_shutdown(void)
+{
+    if (sweep_ev != NULL) {
+        event_free(sweep_ev);
+        sweep_ev = NULL;
+    }
+}
